@@ -193,6 +193,7 @@ class Candidate:
     source: str = ""
     estimate: bool = False  # coordinates are our own estimate or a placeholder
     curated: bool = False  # from data/gazetteer/places.csv
+    precision: int = 1  # best geo_precision this entry gives (2 for a placeholder position)
 
 
 @dataclass(slots=True)

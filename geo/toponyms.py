@@ -1,0 +1,311 @@
+"""Find place mentions in an article's sentences.
+
+Two ways a name becomes a :class:`~geo.models.Mention`:
+
+1. **Gazetteer phrase matching**: the longest run of tokens, starting with a capitalised word (or
+   Hangul / Chinese characters), whose folded form is a gazetteer name or alias — with or without a
+   trailing generic word ("Hoeryong city", "North Hamgyong province", "the Tumen river").
+2. **Place-suffix rule** for names the gazetteer lacks: Korean and Chinese settlement suffixes
+   (``-ri``, ``-dong``, ``-gun``, ``-up``, ``-cun``, ``-zhen``) or a following "village", "town",
+   "county" ("Inge-ri town"). A following "near X" / "in X" / ", X county" records X as the
+   mention's ``anchor`` so the geocoder can place it through its larger neighbour.
+
+Bylines are never searched. A GeoNames-only match (not a curated border place or a country) must
+also look like a place: not a word from ``data/gazetteer/not_places.txt`` (outlets, demonyms,
+months, common words), not next to another capitalised word (person names such as "Leejin Jun"),
+not after a title or "by".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from . import settings
+from .gazetteer import GENERIC_SUFFIXES, Gazetteer, fold
+from .models import Article, Mention
+
+__all__ = ["not_place_words", "toponyms_from_article", "toponyms_from_text"]
+
+logger = logging.getLogger(__name__)
+
+_LETTER = r"A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
+_TOKEN = re.compile(
+    rf"[{_LETTER}0-9]+(?:['’ʼ](?!s\b)[{_LETTER}]+)*(?:-[{_LETTER}0-9]+(?:['’ʼ](?!s\b)[{_LETTER}]+)*)*"
+    r"|[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+    r"|\S"
+)
+_CJK = re.compile(r"[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL_PARTICLES = ("에서", "으로", "에", "의", "로", "는", "은", "이", "가", "를", "을", "와", "과")
+_SUFFIX_NAME = re.compile(
+    rf"^[A-Z][{_LETTER}'’]+-(?:ri|ni|li|dong|gun|up|ŭp|eup|ku|cun|zhen|xiang|tun)$"
+)
+_UNKNOWN_PLACE_NOUNS = {"village": "village", "town": "town", "county": "county", "township": "town"}
+_ANCHOR_WORDS = {"near", "outside", "in", "of", "by"}
+_PERSON_CUES = {"mr", "ms", "mrs", "dr", "by", "named", "surnamed", "spokesman", "spokeswoman"}
+_RIVER_FOLLOWERS = {
+    "to", "into", "from", "in", "at", "and", "or", "near", "on", "by", "river", "which", "where",
+    "was", "is", "between", "towards", "toward", "late", "early", "under", "with",
+}
+_MAX_TOKENS = 6
+#: Generic words that belong to the name itself ("Tumen River"), not stripped from mentions.
+_NAME_PART_SUFFIXES = {"river", "gang", "jiang", "bridge", "port"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int  # offset in the article text
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[0].isupper() or bool(_CJK.match(self.text))
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@cache
+def not_place_words(data_folder: Path | None = None) -> frozenset[str]:
+    """Return the folded words that are never place names (``gazetteer/not_places.txt``).
+
+    Parameters
+    ----------
+    data_folder
+        Folder holding ``gazetteer/not_places.txt``; default ``settings.data_folder``.
+
+    Returns
+    -------
+    words
+        Folded forms (see :func:`geo.gazetteer.fold`).
+    """
+    path = Path(data_folder or settings.data_folder) / "gazetteer" / "not_places.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(s) for line in lines if (s := line.split("#", 1)[0].strip()))
+
+
+def _tokens(text: str, offset: int) -> list[_Token]:
+    return [_Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
+
+
+def _adjacent(tokens: list[_Token], a: int, b: int) -> bool:
+    """True when tokens a and b (a < b) are separated by white space only."""
+    return all(tokens[k].is_word for k in range(a, b + 1))
+
+
+def _hangul_keys(token: str) -> list[str]:
+    keys = [token]
+    keys += [token[: -len(p)] for p in _HANGUL_PARTICLES if token.endswith(p) and len(token) > len(p) + 1]
+    return keys
+
+
+@dataclass(slots=True)
+class _Match:
+    first: int
+    last: int  # inclusive token index
+    key: str
+    hint: str | None
+    curated: bool
+
+
+def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> _Match | None:
+    """Longest gazetteer match starting at token i."""
+    if _CJK.match(tokens[i].text):
+        for key in _hangul_keys(tokens[i].text):
+            if found := gazetteer.lookup_key(fold(key)):
+                return _Match(i, i, fold(key), None, any(c.curated for c in found))
+        return None
+    longest = min(len(tokens) - i, gazetteer.max_tokens, _MAX_TOKENS)
+    for length in range(longest, 0, -1):
+        last = i + length - 1
+        if not _adjacent(tokens, i, last):
+            continue
+        suffix = tokens[last].lower
+        if length > 1 and suffix in GENERIC_SUFFIXES and suffix not in _NAME_PART_SUFFIXES:
+            base = fold(text[tokens[i].start : tokens[last - 1].end])
+            if found := gazetteer.lookup_key(base):
+                return _Match(i, last - 1, base, GENERIC_SUFFIXES[suffix], _curated(found))
+        key = fold(text[tokens[i].start : tokens[last].end])
+        if found := gazetteer.lookup_key(key):
+            hint = GENERIC_SUFFIXES.get(suffix) if length > 1 else None
+            return _Match(i, last, key, hint, _curated(found))
+    return None
+
+
+def _curated(found: list) -> bool:
+    return any(c.curated for c in found)
+
+
+def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
+    """A GeoNames-only name inside a run of capitalised words, or after a title, is a person."""
+    before = tokens[match.first - 1] if match.first > 0 else None
+    after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+    if before is not None and before.lower.rstrip(".") in _PERSON_CUES:
+        return True
+    if before is not None and before.is_word and before.is_capitalised and before.lower not in ("the",):
+        return True
+    return (
+        after is not None
+        and after.is_word
+        and after.is_capitalised
+        and after.lower not in GENERIC_SUFFIXES
+    )
+
+
+def _accept(tokens: list[_Token], match: _Match, text: str, stop: frozenset[str]) -> bool:
+    if match.curated:
+        before = tokens[match.first - 1] if match.first > 0 else None
+        return not (before is not None and before.lower.rstrip(".") in _PERSON_CUES - {"by"})
+    surface = text[tokens[match.first].start : tokens[match.last].end]
+    if match.key in stop or len(match.key) < 4 or surface.isupper() and len(surface) < 5:
+        return False
+    return not _looks_like_person(tokens, match)
+
+
+def _river_key(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> str | None:
+    """'the Tumen' followed by a function word is the river when the gazetteer has '<X> River'."""
+    before = tokens[match.first - 1] if match.first > 0 else None
+    if before is None or before.lower != "the" or match.hint is not None:
+        return None
+    after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+    if after is not None and after.is_word and after.lower not in _RIVER_FOLLOWERS:
+        return None
+    key = match.key + "river"
+    return key if any(c.feature_class == "river" for c in gazetteer.lookup_key(key)) else None
+
+
+def _following_hint(tokens: list[_Token], last: int) -> str | None:
+    after = tokens[last + 1] if last + 1 < len(tokens) else None
+    if after is not None and after.is_word and after.lower in GENERIC_SUFFIXES:
+        return GENERIC_SUFFIXES[after.lower]
+    return None
+
+
+def _anchor_after(tokens: list[_Token], last: int, found: dict[int, Mention]) -> str | None:
+    """'X town near Y', 'X in Y', 'X, Y county': the surface of the gazetteer mention Y."""
+    k = last + 1
+    if k < len(tokens) and tokens[k].lower in GENERIC_SUFFIXES:
+        k += 1
+    if k < len(tokens) and (tokens[k].lower in _ANCHOR_WORDS or tokens[k].text == ","):
+        k += 1
+        while k < len(tokens) and tokens[k].lower in ("the", "city", "of", "county", "town"):
+            k += 1
+        if k < len(tokens) and k in found:
+            return found[k].search_name
+    return None
+
+
+def _unknown_places(
+    tokens: list[_Token], covered: set[int], text: str, stop: frozenset[str]
+) -> list[tuple[int, str]]:
+    """Token positions of names the gazetteer lacks but whose form says 'place'."""
+    out = []
+    for i, tok in enumerate(tokens):
+        if i in covered or not tok.is_word or not tok.is_capitalised or fold(tok.text) in stop:
+            continue
+        if _SUFFIX_NAME.match(tok.text):
+            out.append((i, "village"))
+        elif i + 1 < len(tokens) and tokens[i + 1].lower in _UNKNOWN_PLACE_NOUNS and i > 0:
+            prev = tokens[i - 1]
+            if prev.is_word and not prev.is_capitalised and not tok.text.isupper():
+                out.append((i, _UNKNOWN_PLACE_NOUNS[tokens[i + 1].lower]))
+    return out
+
+
+def toponyms_from_text(
+    text: str, *, offset: int = 0, sentence: int = 0, gazetteer: Gazetteer
+) -> list[Mention]:
+    """Return the place mentions of one sentence.
+
+    Parameters
+    ----------
+    text
+        The sentence.
+    offset
+        Offset of the sentence in the article text; mention offsets include it.
+    sentence
+        Index of the sentence in the article.
+    gazetteer
+        Where names are looked up.
+
+    Returns
+    -------
+    mentions
+        In text order.
+    """
+    stop = not_place_words()
+    tokens = _tokens(text, offset)
+    local = text if offset == 0 else " " * offset + text
+    found: dict[int, Mention] = {}
+    covered: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        match = None
+        if tokens[i].is_word and tokens[i].is_capitalised:
+            match = _match_at(tokens, i, local, gazetteer)
+        if match is None or not _accept(tokens, match, local, stop):
+            i += 1
+            continue
+        surface = local[tokens[match.first].start : tokens[match.last].end]
+        hint = match.hint or _following_hint(tokens, match.last)
+        if _river_key(tokens, match, gazetteer):
+            hint = "river"
+        found[match.first] = Mention(
+            search_name=surface,
+            start_char=tokens[match.first].start,
+            end_char=tokens[match.last].end,
+            sentence=sentence,
+            feature_hint=hint,
+        )
+        covered.update(range(match.first, match.last + 1))
+        i = match.last + 1
+    for i, mention in list(found.items()):
+        last = next(k for k in range(i, len(tokens)) if tokens[k].end >= mention.end_char)
+        if anchor := _anchor_after(tokens, last, found):
+            found[i] = replace(mention, anchor=anchor)
+    for i, hint in _unknown_places(tokens, covered, local, stop):
+        found[i] = Mention(
+            search_name=tokens[i].text,
+            start_char=tokens[i].start,
+            end_char=tokens[i].end,
+            sentence=sentence,
+            kind="suffix_rule",
+            feature_hint=hint,
+            anchor=_anchor_after(tokens, i, found),
+        )
+    return [found[k] for k in sorted(found)]
+
+
+def toponyms_from_article(article: Article, gazetteer: Gazetteer) -> list[Mention]:
+    """Return every place mention of an article's title, caption and body (not its byline).
+
+    Parameters
+    ----------
+    article
+        A cleaned article (see :func:`geo.articles.read_article`).
+    gazetteer
+        Where names are looked up (see :func:`geo.gazetteer.load_gazetteer`).
+
+    Returns
+    -------
+    mentions
+        In text order; offsets index into ``article.text``.
+    """
+    mentions: list[Mention] = []
+    for number, sentence in enumerate(article.sentences):
+        if sentence.section == "byline":
+            continue
+        mentions += toponyms_from_text(
+            sentence.text, offset=sentence.start_char, sentence=number, gazetteer=gazetteer
+        )
+    logger.info("Found %d place mentions in %r", len(mentions), article.article_id)
+    return mentions
