@@ -1,0 +1,467 @@
+"""Temporal expressions in article text, resolved to spans of days.
+
+A small, explicit grammar (``dateparser`` is too slow and too loose for news text).
+:func:`dates_from_text` finds, left to right and without overlaps:
+
+========================================  ===========  ==========================
+expression                                precision    span
+========================================  ===========  ==========================
+``Sept. 28`` / ``September 28, 2017``     day          that day
+``28 September`` / ``2024-09-28``         day          that day
+``Sept. 28 and Oct. 2``                   day, day     two separate spans
+``Sept. 3-9`` / ``between Sept. 3 and 9``  range        3rd to 9th
+``early / mid- / late September``         range        1–10 / 11–20 / 21–end
+``September 2013`` / ``in December``      month        the whole month
+``in 2016`` / ``last year`` / ``this      year         the whole year
+year``
+``early 2016`` / ``late 2016``            range        Jan–Apr / Sep–Dec
+``last month`` / ``this month``           month        relative to the reference
+``recently`` / ``last week`` /            unknown      start and end None
+``yesterday`` / ``on Friday``
+========================================  ===========  ==========================
+
+Rules
+-----
+- Month names are matched case-sensitively (``March`` the month, not ``march``).
+  A month name standing alone needs a preposition before it (``in``, ``since``,
+  ``during``, ``until``, ``by``, ``of``, ...), so ``March to the border`` is not a
+  date. ``May`` (also a modal verb and a surname) needs a day number or a year next
+  to it, or the ``mid-`` prefix.
+- Numbers that are not dates are left alone: ``19 clothing factories``,
+  ``15-ton``, ``800 Trading Company``, ``1:00 a.m.``.
+- Year missing: the year comes from ``reference`` (the article's date) and the span
+  is marked ``inferred=True``. A day (or day range) more than 61 days after the
+  reference date, or a month later than the reference month, is taken from the
+  previous year (news reports the past).
+- Relative years (``last year``, ``this year``, ``next year``) are resolved against
+  ``reference`` and marked inferred, because the year comes from the article date.
+  Relative months (``last month``) are resolved only when the reference is an
+  actual publication date; with ``reference_inferred=True`` (a mid-year guess made
+  by :mod:`geo.articles`) they are ``unknown``.
+- No reference and no year in the text: there is no date object for "Sept. 28 of
+  an unknown year", so the span has precision ``"unknown"``, ``start``/``end``
+  ``None`` and keeps its ``text``; later stages can still show the words.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from geo.models import DateSpan
+
+__all__ = ["MONTHS", "dates_from_text"]
+
+logger = logging.getLogger(__name__)
+
+#: Month number by every spelling the grammar accepts (full names and abbreviations).
+MONTHS: dict[str, int] = {
+    "January": 1,
+    "February": 2,
+    "March": 3,
+    "April": 4,
+    "May": 5,
+    "June": 6,
+    "July": 7,
+    "August": 8,
+    "September": 9,
+    "October": 10,
+    "November": 11,
+    "December": 12,
+    "Jan": 1,
+    "Feb": 2,
+    "Mar": 3,
+    "Apr": 4,
+    "Jun": 6,
+    "Jul": 7,
+    "Aug": 8,
+    "Sep": 9,
+    "Sept": 9,
+    "Oct": 10,
+    "Nov": 11,
+    "Dec": 12,
+}
+
+#: Year-less dates later than this after the reference date belong to the previous year.
+_LOOKAHEAD = timedelta(days=61)
+
+_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
+_ABBR = "Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+
+
+def _month(name: str) -> str:
+    """Month group: full name, or abbreviation with optional period."""
+    return rf"(?P<{name}>(?:{_FULL})\b|(?:{_ABBR})(?:\.|\b))"
+
+
+def _day(name: str) -> str:
+    """Day-of-month group; refuses times (1:00), decimals, '15-ton', '1,000'."""
+    return rf"(?P<{name}>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d|,\d|-(?!\d)|[^\W\d])"
+
+
+_YEAR = r"(?P<y>(?:1[89]|20)\d{2})(?![\d:]|\.\d|,\d|-\w|[^\W\d])"
+_SEP = r"(?P<sep>\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*)"
+_MOD = r"(?P<mod>(?i:early|mid|late))(?:-|\s+)"
+
+_MONTH_DAY = re.compile(
+    rf"(?<![\w.]){_month('m')}\s*{_day('d')}"
+    rf"(?:{_SEP}(?:{_month('m2')}\s*)?{_day('d2')})?"
+    rf"(?:,?\s+{_YEAR})?"
+)
+_DAY_MONTH = re.compile(
+    rf"(?<![\w.:,-]){_day('d')}(?:\s*(?:-|–|\bto\b)\s*{_day('d2')})?"
+    rf"\s+(?:of\s+)?{_month('m')}(?:,?\s+{_YEAR})?"
+)
+_MONTH_YEAR = re.compile(rf"(?<![\w.-])(?:{_MOD})?{_month('m')}(?:,?\s+{_YEAR})?")
+_ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])")
+_YEAR_ONLY = re.compile(rf"(?<![\w.,:-])(?:{_MOD})?{_YEAR}")
+_RELATIVE = re.compile(r"\b(?P<rel>(?i:last|this|next))\s+(?P<unit>(?i:year|month))\b")
+_VAGUE = re.compile(
+    r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
+    r"|(?:(?i:on|last)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
+)
+#: Words that make a lone month name or a lone year a date ("in December", "since 2013").
+_CONTEXT = re.compile(
+    r"\b(?i:in|since|during|until|till|by|from|before|after|through|of|to|and|or|between"
+    r"|last|this|next|early|late|mid)[-\s]+$"
+)
+
+_ANY_MONTH = re.compile(
+    r"[JFMASOND](?:anuary|ebruary|arch|pril|ay|une|uly|ugust|eptember|ctober|ovember|ecember"
+    r"|ept|an|eb|ar|pr|un|ul|ug|ep|ct|ov|ec)"
+)
+_ANY_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_GATES: dict[str, re.Pattern[str] | None] = {
+    "iso": _ANY_YEAR,
+    "month_day": _ANY_MONTH,
+    "day_month": _ANY_MONTH,
+    "month_year": _ANY_MONTH,
+    "year": _ANY_YEAR,
+    "relative": re.compile(r"[Yy]ear|[Mm]onth|YEAR|MONTH"),
+    "vague": re.compile(r"(?i:recent|day|week)"),
+}
+
+_PRECEDENCE = ("iso", "month_day", "day_month", "month_year", "year", "relative", "vague")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A candidate match before overlap resolution."""
+
+    start: int
+    end: int
+    kind: str
+    match: re.Match[str]
+
+
+def dates_from_text(
+    text: str, *, reference: date | None, reference_inferred: bool = False
+) -> list[DateSpan]:
+    """Find the date expressions of a text and resolve them to spans of days.
+
+    Parameters
+    ----------
+    text
+        Any text: a sentence, a paragraph or a whole article.
+    reference
+        The article's publication date; supplies the year of year-less dates and
+        anchors relative ones. ``None`` when unknown.
+    reference_inferred
+        True when ``reference`` itself was guessed from the text (see
+        :mod:`geo.articles`); relative months are then left ``unknown``.
+
+    Returns
+    -------
+    spans
+        DateSpan objects in text order; ``start_char``/``end_char`` index ``text``.
+
+    Examples
+    --------
+    >>> ref = date(2017, 10, 10)
+    >>> [(s.text, s.start.isoformat(), s.precision) for s in dates_from_text(
+    ...     "moved on two separate dates, Sept. 28 and Oct. 2.", reference=ref)]
+    [('Sept. 28', '2017-09-28', 'day'), ('Oct. 2', '2017-10-02', 'day')]
+    >>> s, = dates_from_text("for ten days in mid-September", reference=ref)
+    >>> s.start, s.end, s.precision, s.inferred
+    (datetime.date(2017, 9, 11), datetime.date(2017, 9, 20), 'range', True)
+    >>> s, = dates_from_text("In December, sources said", reference=date(2017, 7, 1))
+    >>> s.text, s.start, s.precision
+    ('December', datetime.date(2016, 12, 1), 'month')
+    >>> [s.text for s in dates_from_text(
+    ...     "19 clothing factories, five 15-ton trucks, 800 Trading Company, "
+    ...     "from 1:00 a.m. to 3:00 a.m.", reference=ref)]
+    []
+    >>> s, = dates_from_text("on Sept. 28", reference=None)
+    >>> s.start, s.end, s.precision, s.text
+    (None, None, 'unknown', 'Sept. 28')
+    >>> [s.text for s in dates_from_text("Officials may visit. They March on.", reference=ref)]
+    []
+    >>> s, = dates_from_text("between Sept. 3 and 9", reference=ref)
+    >>> s.start, s.end, s.precision
+    (datetime.date(2017, 9, 3), datetime.date(2017, 9, 9), 'range')
+    """
+    if not isinstance(text, str):
+        msg = f"'text' should be str, got {type(text).__name__}"
+        raise TypeError(msg)
+    if reference is not None and not isinstance(reference, date):
+        msg = f"'reference' should be datetime.date or None, got {type(reference).__name__}"
+        raise TypeError(msg)
+    spans: list[DateSpan] = []
+    for hit in _resolve_overlaps(_find_hits(text)):
+        spans.extend(_spans_from_hit(hit, text, reference, reference_inferred))
+    return spans
+
+
+def _find_hits(text: str) -> list[_Hit]:
+    """Every candidate match of every pattern (may overlap)."""
+    patterns = {
+        "iso": _ISO,
+        "month_day": _MONTH_DAY,
+        "day_month": _DAY_MONTH,
+        "month_year": _MONTH_YEAR,
+        "year": _YEAR_ONLY,
+        "relative": _RELATIVE,
+        "vague": _VAGUE,
+    }
+    hits = []
+    for kind, pattern in patterns.items():
+        gate = _GATES[kind]
+        if gate is not None and gate.search(text) is None:
+            continue  # cheap pre-check: most sentences hold no date at all
+        for m in pattern.finditer(text):
+            hits.append(_Hit(m.start(), m.end(), kind, m))
+    return hits
+
+
+def _resolve_overlaps(hits: list[_Hit]) -> list[_Hit]:
+    """Keep the longest hit (then the most specific kind) where hits overlap."""
+    ranked = sorted(hits, key=lambda h: (-(h.end - h.start), _PRECEDENCE.index(h.kind), h.start))
+    kept: list[_Hit] = []
+    for hit in ranked:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _spans_from_hit(
+    hit: _Hit, text: str, reference: date | None, reference_inferred: bool
+) -> list[DateSpan]:
+    """Turn one kept hit into zero, one or two DateSpans."""
+    handler = {
+        "iso": _from_iso,
+        "month_day": _from_month_day,
+        "day_month": _from_day_month,
+        "month_year": _from_month_year,
+        "year": _from_year,
+        "relative": _from_relative,
+        "vague": _from_vague,
+    }[hit.kind]
+    return handler(hit.match, text, reference, reference_inferred)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _month_number(token: str) -> int:
+    """Month number of a matched month token ('Sept.' -> 9)."""
+    return MONTHS[token.rstrip(".")]
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    """True when the calendar has that day."""
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _month_end(year: int, month: int) -> date:
+    """Last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year_for_day(month: int, day: int, reference: date) -> int | None:
+    """Year of a year-less day: the reference year, or the previous one when too far ahead."""
+    for year in (reference.year, reference.year - 1):
+        if not _valid(year, month, day):
+            continue
+        if year == reference.year and date(year, month, day) > reference + _LOOKAHEAD:
+            continue
+        return year
+    return None
+
+
+def _year_for_month(month: int, reference: date) -> int:
+    """Year of a year-less month: previous year when the month is after the reference month."""
+    return reference.year - 1 if month > reference.month else reference.year
+
+
+def _span(
+    match: re.Match[str],
+    start: date | None,
+    end: date | None,
+    precision: str,
+    *,
+    inferred: bool = False,
+    bounds: tuple[int, int] | None = None,
+) -> DateSpan:
+    """Build a DateSpan for the whole match (or ``bounds``) of ``match``."""
+    s, e = bounds if bounds is not None else match.span()
+    text = match.string[s:e]
+    if start is None:
+        precision, end, inferred = "unknown", None, False
+    return DateSpan(start, end, precision, inferred, text, s, e)
+
+
+def _has_context(text: str, start: int) -> bool:
+    """True when a preposition-like word directly precedes ``start``."""
+    return _CONTEXT.search(text, max(0, start - 16), start) is not None
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _from_iso(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'2024-09-28' -> day."""
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and _valid(y, mo, d)):
+        return []
+    day = date(y, mo, d)
+    return [_span(m, day, day, "day")]
+
+
+def _from_month_day(
+    m: re.Match[str], text: str, reference: date | None, ri: bool
+) -> list[DateSpan]:
+    """'Sept. 28', 'Sept. 28, 2017', 'Sept. 3-9', 'Sept. 28 and Oct. 2'."""
+    month1, day1 = _month_number(m["m"]), int(m["d"])
+    month2 = _month_number(m["m2"]) if m["m2"] else month1
+    day2 = int(m["d2"]) if m["d2"] else None
+    year = int(m["y"]) if m["y"] else None
+    sep = (m["sep"] or "").strip()
+    between = re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I)
+    if day2 is not None and sep == "and" and not between:
+        # Two separate days: "Sept. 28 and Oct. 2", "Sept. 28 and 29".
+        first_end = m.end("d")
+        second_start = m.start("m2") if m["m2"] else m.start("d2")
+        return [
+            _day_span(m, month1, day1, year, reference, (m.start(), first_end)),
+            _day_span(m, month2, day2, year, reference, (second_start, m.end())),
+        ]
+    if day2 is None:
+        return [_day_span(m, month1, day1, year, reference, None)]
+    return [_range_span(m, (month1, day1), (month2, day2), year, reference)]
+
+
+def _from_day_month(
+    m: re.Match[str], text: str, reference: date | None, ri: bool
+) -> list[DateSpan]:
+    """'28 September', '28 Sept. 2017', '3-9 September'."""
+    month = _month_number(m["m"])
+    year = int(m["y"]) if m["y"] else None
+    if m["d2"]:
+        return [_range_span(m, (month, int(m["d"])), (month, int(m["d2"])), year, reference)]
+    return [_day_span(m, month, int(m["d"]), year, reference, None)]
+
+
+def _day_span(
+    m: re.Match[str],
+    month: int,
+    day: int,
+    year: int | None,
+    reference: date | None,
+    bounds: tuple[int, int] | None,
+) -> DateSpan:
+    """One day, year from the text or from the reference."""
+    inferred = year is None
+    if year is None and reference is not None:
+        year = _year_for_day(month, day, reference)
+    if year is None or not _valid(year, month, day):
+        return _span(m, None, None, "unknown", bounds=bounds)
+    found = date(year, month, day)
+    return _span(m, found, found, "day", inferred=inferred, bounds=bounds)
+
+
+def _range_span(
+    m: re.Match[str],
+    first: tuple[int, int],
+    last: tuple[int, int],
+    year: int | None,
+    reference: date | None,
+) -> DateSpan:
+    """A range of days, possibly across a month (or year) end."""
+    inferred = year is None
+    if year is None and reference is not None:
+        year = _year_for_day(first[0], first[1], reference)
+    if year is None or not _valid(year, *first):
+        return _span(m, None, None, "unknown")
+    end_year = year + 1 if last[0] < first[0] else year
+    if not _valid(end_year, *last):
+        return _span(m, None, None, "unknown")
+    start, end = date(year, *first), date(end_year, *last)
+    if end < start:
+        return _span(m, None, None, "unknown")
+    return _span(m, start, end, "range", inferred=inferred)
+
+
+def _from_month_year(
+    m: re.Match[str], text: str, reference: date | None, ri: bool
+) -> list[DateSpan]:
+    """'September 2013', 'in December', 'mid-September', 'late May 2016'."""
+    token, mod = m["m"], (m["mod"] or "").lower()
+    if not m["y"] and not mod:
+        if token == "May" or not (token.endswith(".") or token in MONTHS and len(token) > 3):
+            return []
+        if not _has_context(text, m.start()):
+            return []
+    if token == "May" and not m["y"] and mod != "mid":
+        return []
+    month = _month_number(token)
+    inferred = not m["y"]
+    if m["y"]:
+        year: int | None = int(m["y"])
+    else:
+        year = None if reference is None else _year_for_month(month, reference)
+    if year is None:
+        return [_span(m, None, None, "unknown")]
+    last = calendar.monthrange(year, month)[1]
+    first_day, last_day = {"early": (1, 10), "mid": (11, 20), "late": (21, last)}.get(
+        mod, (1, last)
+    )
+    precision = "range" if mod else "month"
+    start, end = date(year, month, first_day), date(year, month, last_day)
+    return [_span(m, start, end, precision, inferred=inferred)]
+
+
+def _from_year(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'in 2016', 'since 2013', 'early 2016' (Jan–Apr), 'mid-2016', 'late 2016'."""
+    mod = (m["mod"] or "").lower()
+    if not mod and not _has_context(text, m.start()):
+        return []
+    year = int(m["y"])
+    if not mod:
+        return [_span(m, date(year, 1, 1), date(year, 12, 31), "year")]
+    first, last = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}[mod]
+    return [_span(m, date(year, first, 1), _month_end(year, last), "range")]
+
+
+def _from_relative(
+    m: re.Match[str], text: str, reference: date | None, ri: bool
+) -> list[DateSpan]:
+    """'last year', 'this year', 'next year', 'last month', 'this month'."""
+    offset = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+    unit = m["unit"].lower()
+    if reference is None or (unit == "month" and ri):
+        return [_span(m, None, None, "unknown")]
+    if unit == "year":
+        year = reference.year + offset
+        return [_span(m, date(year, 1, 1), date(year, 12, 31), "year", inferred=True)]
+    index = reference.year * 12 + reference.month - 1 + offset
+    year, month = divmod(index, 12)
+    start = date(year, month + 1, 1)
+    return [_span(m, start, _month_end(year, month + 1), "month", inferred=True)]
+
+
+def _from_vague(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'recently', 'last week', 'yesterday', 'on Friday': kept as unknown, never invented."""
+    return [_span(m, None, None, "unknown")]
