@@ -137,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 2
+    except Exception as e:  # never show a traceback to the user unless asked for
+        if args.verbose:
+            raise
+        print(f"error: {args.command} failed: {type(e).__name__}: {e} (run with -v for details)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def _groups(gdf: gpd.GeoDataFrame) -> list[list[int]]:
     rows = gdf.to_dict("records")
     by_type: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        if row["date_start"] and row["date_end"]:
+        if isinstance(row["date_start"], str) and isinstance(row["date_end"], str):
             by_type[row["type"]].append(i)
     for positions in by_type.values():
         positions.sort(key=lambda i: rows[i]["date_start"])

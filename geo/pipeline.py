@@ -289,9 +289,9 @@ def _with_corpus_dates(articles: Sequence[Article]) -> list[Article]:
 
     A year-less "Sept. 28" needs a year to become a date. An article without front matter and
     without any year in its text most likely comes from the same period as the articles it is
-    collected with, so it takes the median year of the others (as 1 July, like every inferred
-    year), with ``published_inferred`` set; a lone such article stays undated. Give the article a
-    ``published:`` line to be exact.
+    collected with, so it takes the median year of the others, as 31 December so that the
+    year-less dates it mentions fall in that year, with ``published_inferred`` set; a lone such
+    article stays undated. Give the article a ``published:`` line to be exact.
     """
     years = sorted(a.published.year for a in articles if a.published is not None)
     if not years or len(years) == len(articles):
@@ -300,7 +300,7 @@ def _with_corpus_dates(articles: Sequence[Article]) -> list[Article]:
     out = []
     for article in articles:
         if article.published is None:
-            article = replace(article, published=date(year, 7, 1), published_inferred=True)
+            article = replace(article, published=date(year, 12, 31), published_inferred=True)
             logger.warning("%s: no date in the article; using the corpus year %d", article.article_id, year)
         out.append(article)
     return out
