@@ -14,7 +14,10 @@ Steps (each a small pure function):
 3. **Page chrome**: whole lines matching :data:`CHROME_PATTERNS` (case-insensitive)
    are dropped ("Email story", "Print story", "More Listening Options", "View Full
    Site", "Share", "Listen", ...). A chrome phrase glued to text without a newline
-   ("...said.View Full Site" or "View Full SiteNext Title") is cut off too.
+   ("...said.View Full Site", "Print storyNorth Korea ...") is cut off too. "View Full
+   Site" is the end of the page: text glued after it ("View Full SiteNext Title", as
+   when scraped pages are concatenated) is the next article and is dropped with a
+   WARNING.
 4. **Structure** -- each paragraph of :attr:`Article.text` belongs to one section
    (:data:`geo.models.SECTIONS`), and every :class:`~geo.models.Sentence` carries it:
 
@@ -108,6 +111,7 @@ _CHROME = re.compile(r"(?i:" + "|".join(CHROME_PATTERNS) + r")")
 _GLUED = r"View Full Site|More Listening Options|Email story|Print story|Comment on this story"
 _GLUED_HEAD = re.compile(rf"^(?:{_GLUED})(?=\S)", re.I)
 _GLUED_TAIL = re.compile(rf"(?<=\S)(?:{_GLUED})$", re.I)
+_END_OF_PAGE = re.compile(r"view full site(?=\S)", re.I)
 
 #: Words that end with a period without ending the sentence (compared lower-case).
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -149,6 +153,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 _TITLE_MAX = 200
+_TITLE_SEARCH_LINES = 3
 _CREDIT_MAX_WORDS = 8
 _CREDIT_MAX_CHARS = 60
 _BINARY_CONTROL_SHARE = 0.1
@@ -271,7 +276,7 @@ def article_from_text(text: str, article_id: str, *, path: str = "") -> Article:
     if not text.strip():
         raise ArticleError(f"{name}: the article is empty")
     meta, lines = _split_front_matter(text.split("\n"), name)
-    lines = _strip_chrome(lines)
+    lines = _strip_chrome(lines, name)
     if not any(lines):
         raise ArticleError(f"{name}: no article text left after removing page chrome")
     title, lines = _take_title(lines, meta.get("title", ""))
@@ -431,11 +436,21 @@ def _parse_published(value: str, name: str) -> date | None:
 # --------------------------------------------------------------------------- chrome
 
 
-def _strip_chrome(lines: list[str]) -> list[str]:
-    """Drop chrome lines (and glued chrome phrases); keep blank lines as separators."""
+def _strip_chrome(lines: list[str], name: str) -> list[str]:
+    """Drop chrome lines (and glued chrome phrases); keep blank lines as separators.
+
+    "View Full Site" glued to following text marks the end of the page: what follows
+    is the next page of a scrape (the next article's title), so it is dropped.
+    """
     kept = []
     for raw in lines:
-        line = _GLUED_TAIL.sub("", _GLUED_HEAD.sub("", raw.strip())).strip()
+        line = raw.strip()
+        if _END_OF_PAGE.match(line):
+            logger.warning(
+                "%s: dropped text glued after 'View Full Site' (next page): %r", name, line[:60]
+            )
+            break
+        line = _GLUED_TAIL.sub("", _GLUED_HEAD.sub("", line)).strip()
         if _CHROME.fullmatch(line):
             continue
         kept.append(line)
@@ -450,8 +465,11 @@ def _take_title(lines: list[str], meta_title: str) -> tuple[str, list[str]]:
     index = next(i for i, line in enumerate(lines) if line)
     first = lines[index]
     if meta_title:
-        if first.casefold() == meta_title.casefold():
-            return meta_title, lines[index + 1 :]
+        # The page usually repeats the title near the top (after a note or a kicker).
+        head = [i for i, line in enumerate(lines) if line][:_TITLE_SEARCH_LINES]
+        repeat = next((i for i in head if lines[i].casefold() == meta_title.casefold()), None)
+        if repeat is not None:
+            return meta_title, lines[:repeat] + lines[repeat + 1 :]
         return meta_title, lines
     rest = [line for line in lines[index + 1 :] if line]
     if len(first) > _TITLE_MAX or first.endswith(".") or not rest:

@@ -342,14 +342,16 @@ def _from_month_day(
     between = re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I)
     if day2 is not None and sep == "and" and not between:
         # Two separate days: "Sept. 28 and Oct. 2", "Sept. 28 and 29".
-        first_end = m.end("d")
+        first_end = m.start("sep")
         second_start = m.start("m2") if m["m2"] else m.start("d2")
-        return [
+        days = [
             _day_span(m, month1, day1, year, reference, (m.start(), first_end)),
             _day_span(m, month2, day2, year, reference, (second_start, m.end())),
         ]
+        return [d for d in days if d is not None]
     if day2 is None:
-        return [_day_span(m, month1, day1, year, reference, None)]
+        day = _day_span(m, month1, day1, year, reference, None)
+        return [] if day is None else [day]
     return [_range_span(m, (month1, day1), (month2, day2), year, reference)]
 
 
@@ -361,7 +363,8 @@ def _from_day_month(
     year = int(m["y"]) if m["y"] else None
     if m["d2"]:
         return [_range_span(m, (month, int(m["d"])), (month, int(m["d2"])), year, reference)]
-    return [_day_span(m, month, int(m["d"]), year, reference, None)]
+    day = _day_span(m, month, int(m["d"]), year, reference, None)
+    return [] if day is None else [day]
 
 
 def _day_span(
@@ -371,12 +374,14 @@ def _day_span(
     year: int | None,
     reference: date | None,
     bounds: tuple[int, int] | None,
-) -> DateSpan:
-    """One day, year from the text or from the reference."""
+) -> DateSpan | None:
+    """One day, year from the text or from the reference; None for "Feb. 30"."""
+    if not _valid(year or 2000, month, day):  # 2000: a leap year accepts Feb. 29
+        return None
     inferred = year is None
     if year is None and reference is not None:
         year = _year_for_day(month, day, reference)
-    if year is None or not _valid(year, month, day):
+    if year is None:
         return _span(m, None, None, "unknown", bounds=bounds)
     found = date(year, month, day)
     return _span(m, found, found, "day", inferred=inferred, bounds=bounds)

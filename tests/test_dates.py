@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import doctest
+from datetime import date
+
+import pytest
+
+import geo.dates
+from geo.dates import dates_from_text
+
+REF = date(2017, 10, 10)
+
+
+def _one(text: str, reference: date | None = REF, **kw: bool):
+    spans = dates_from_text(text, reference=reference, **kw)
+    assert len(spans) == 1, spans
+    return spans[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expr", "start", "end", "precision", "inferred"),
+    [
+        ("on Sept. 28 they moved", "Sept. 28", "2017-09-28", "2017-09-28", "day", True),
+        ("on September 28 they moved", "September 28", "2017-09-28", "2017-09-28", "day", True),
+        ("on 28 September they moved", "28 September", "2017-09-28", "2017-09-28", "day", True),
+        ("on Sept. 28, 2015, they", "Sept. 28, 2015", "2015-09-28", "2015-09-28", "day", False),
+        ("on 3rd of March 2014", "3rd of March 2014", "2014-03-03", "2014-03-03", "day", False),
+        ("dated 2024-09-28 in", "2024-09-28", "2024-09-28", "2024-09-28", "day", False),
+        ("from 1:00 a.m. to 3:00 a.m. on Sept. 28", "Sept. 28", "2017-09-28", "2017-09-28",
+         "day", True),
+        ("in the early morning hours of Oct. 2", "Oct. 2", "2017-10-02", "2017-10-02", "day",
+         True),
+        ("for ten days in mid-September", "mid-September", "2017-09-11", "2017-09-20", "range",
+         True),
+        ("in early September", "early September", "2017-09-01", "2017-09-10", "range", True),
+        ("in late September", "late September", "2017-09-21", "2017-09-30", "range", True),
+        ("in late February 2016", "late February 2016", "2016-02-21", "2016-02-29", "range",
+         False),
+        ("between Sept. 3 and 9", "Sept. 3 and 9", "2017-09-03", "2017-09-09", "range", True),
+        ("on Sept. 3-9", "Sept. 3-9", "2017-09-03", "2017-09-09", "range", True),
+        ("from Sept. 28 to Oct. 2", "Sept. 28 to Oct. 2", "2017-09-28", "2017-10-02", "range",
+         True),
+        ("closed in February 2016 after", "February 2016", "2016-02-01", "2016-02-29", "month",
+         False),
+        ("in September 2013 photo", "September 2013", "2013-09-01", "2013-09-30", "month",
+         False),
+        ("In September, trade fell", "September", "2017-09-01", "2017-09-30", "month", True),
+        ("In December, sources said", "December", "2016-12-01", "2016-12-31", "month", True),
+        ("was shut in 2016.", "2016", "2016-01-01", "2016-12-31", "year", False),
+        ("shuttered last year as", "last year", "2016-01-01", "2016-12-31", "year", True),
+        ("earlier this year", "this year", "2017-01-01", "2017-12-31", "year", True),
+        ("in early 2016", "early 2016", "2016-01-01", "2016-04-30", "range", False),
+        ("last month, a source", "last month", "2017-09-01", "2017-09-30", "month", True),
+        ("on May 5 police", "May 5", "2017-05-05", "2017-05-05", "day", True),
+        ("by mid-May", "mid-May", "2017-05-11", "2017-05-20", "range", True),
+    ],
+)  # fmt: skip
+def test_date_expressions(text, expr, start, end, precision, inferred):
+    span = _one(text)
+    assert span.text == expr
+    assert text[span.start_char : span.end_char] == expr
+    assert (span.start.isoformat(), span.end.isoformat()) == (start, end)
+    assert span.precision == precision
+    assert span.inferred is inferred
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea is secretly running 19 clothing factories",
+        "used five 15-ton trucks",
+        "called the 800 Trading Company",
+        "from 1:00 a.m. to 3:00 a.m.",
+        "Officials may visit the site.",
+        "They will March to the border.",
+        "Prime Minister May said",
+        "a total of 1,200 tons",
+        "about 2,000 workers",
+        "the Sept. issue",
+    ],
+)
+def test_numbers_and_words_that_are_not_dates(text):
+    assert dates_from_text(text, reference=REF) == []
+
+
+def test_two_dates_joined_by_and_are_two_day_spans():
+    text = "moved on two separate dates, Sept. 28 and Oct. 2, through Inge-ri"
+    spans = dates_from_text(text, reference=REF)
+    assert [s.text for s in spans] == ["Sept. 28", "Oct. 2"]
+    assert [s.start for s in spans] == [date(2017, 9, 28), date(2017, 10, 2)]
+    assert all(s.precision == "day" for s in spans)
+    assert [text[s.start_char : s.end_char] for s in spans] == ["Sept. 28", "Oct. 2"]
+
+
+def test_explicit_year_after_two_days_applies_to_both():
+    spans = dates_from_text("on Sept. 28 and Oct. 2, 2015", reference=REF)
+    assert [s.start for s in spans] == [date(2015, 9, 28), date(2015, 10, 2)]
+    assert not any(s.inferred for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        (date(2017, 10, 10), date(2017, 9, 28)),  # just before the article
+        (date(2017, 8, 15), date(2017, 9, 28)),  # 44 days ahead: still this year
+        (date(2017, 3, 1), date(2016, 9, 28)),  # far ahead: the previous year
+    ],
+)
+def test_year_less_day_takes_year_from_reference(reference, expected):
+    assert _one("on Sept. 28", reference).start == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "year"),
+    [(date(2017, 7, 1), 2016), (date(2017, 12, 20), 2017)],
+)
+def test_year_less_month_after_reference_month_is_previous_year(reference, year):
+    assert _one("In December, sources", reference).start == date(year, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["on Sept. 28", "in mid-September", "In December", "last year", "Sept. 3-9"]
+)
+def test_without_reference_year_less_dates_are_unknown_but_kept(text):
+    span = _one(text, None)
+    assert span.precision == "unknown"
+    assert span.start is None and span.end is None
+    assert span.text and span.text in text
+
+
+def test_without_reference_explicit_years_still_resolve():
+    spans = dates_from_text("closed in February 2016, reopened on Sept. 28, 2017", reference=None)
+    assert [(s.start, s.precision) for s in spans] == [
+        (date(2016, 2, 1), "month"),
+        (date(2017, 9, 28), "day"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["last week", "recently", "yesterday", "on Friday"])
+def test_vague_expressions_are_unknown(text):
+    span = _one(f"Smugglers were caught {text}, he said.")
+    assert span.precision == "unknown"
+    assert span.start is None
+
+
+def test_relative_month_unknown_when_reference_is_a_guess():
+    assert _one("last month", date(2017, 7, 1), reference_inferred=True).precision == "unknown"
+    last_year = _one("last year", date(2017, 7, 1), reference_inferred=True)
+    assert last_year.start == date(2016, 1, 1)
+
+
+def test_offsets_index_the_given_text_in_order():
+    text = (
+        "After holding their goods in storage at Hoeryong for ten days in mid-September, "
+        "they moved on Sept. 28; a second delivery came on Oct. 2."
+    )
+    spans = dates_from_text(text, reference=REF)
+    assert [s.text for s in spans] == ["mid-September", "Sept. 28", "Oct. 2"]
+    assert [s.start_char for s in spans] == sorted(s.start_char for s in spans)
+    for s in spans:
+        assert text[s.start_char : s.end_char] == s.text
+
+
+def test_invalid_calendar_dates_are_not_dates():
+    assert dates_from_text("on 2017-02-30 and Feb. 30, 2017", reference=REF) == []
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"Sept. 28"])
+def test_text_type_is_checked(bad):
+    with pytest.raises(TypeError, match="'text'"):
+        dates_from_text(bad, reference=REF)
+
+
+def test_reference_type_is_checked():
+    with pytest.raises(TypeError, match="'reference'"):
+        dates_from_text("Sept. 28", reference="2017-10-10")
+
+
+def test_doctests():
+    result = doctest.testmod(geo.dates)
+    assert result.attempted > 0 and result.failed == 0
