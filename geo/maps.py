@@ -88,20 +88,22 @@ DEFAULT_BOUNDS: tuple[float, float, float, float] = (123.5, 39.5, 131.0, 43.5)
 #: Uncertainty radius (metres) drawn around incidents by geo_precision.
 PRECISION_RADIUS_M: dict[int, float] = {2: 5_000.0, 3: 50_000.0}
 
-#: Colours of common incident types; other types get a stable colour from ``_PALETTE``.
+#: Colours of the incident types of ``data/incident_types.csv``; other types get a stable
+#: colour from ``_PALETTE``.
 INCIDENT_COLORS: dict[str, str] = {
-    "smuggling": "#d62728",
+    "smuggling_crossing": "#d62728",
     "seizure": "#ff7f0e",
-    "arrest": "#9467bd",
+    "sale_of_seized_goods": "#8c564b",
+    "customs_refusal": "#e377c2",
     "defection": "#2ca02c",
-    "border_crossing": "#17becf",
-    "crossing": "#17becf",
-    "trade": "#1f77b4",
-    "shipment": "#1f77b4",
-    "construction": "#8c564b",
-    "military": "#7f7f7f",
-    "shooting": "#e377c2",
-    "repatriation": "#bcbd22",
+    "arrest": "#9467bd",
+    "closure": "#7f7f7f",
+    "covert_production": "#bcbd22",
+    "storage": "#17becf",
+    "trade_order": "#1f77b4",
+    "transport": "#393b79",
+    "border_security": "#637939",
+    "other": "#555555",
 }
 _PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -219,7 +221,7 @@ def color_for_type(incident_type: str) -> str:
 
     Examples
     --------
-    >>> color_for_type("smuggling")
+    >>> color_for_type("smuggling_crossing")
     '#d62728'
     >>> color_for_type("new type") == color_for_type("new type")
     True
@@ -322,13 +324,14 @@ def _is_remote(url: str) -> bool:
     return url.startswith(("http://", "https://", "//"))
 
 
-def localize_assets(m: folium.Map, *, mode: str = "inline", base_url: str = "") -> folium.Map:
+def localize_assets(m: Any, *, mode: str = "inline", base_url: str = "") -> Any:
     """Replace every CDN ``<script>``/``<link>`` of a map and its children by local assets.
 
     Parameters
     ----------
     m
-        the map (plugins and other children included).
+        the map (plugins and other children included); any folium element (e.g. a
+        FeatureGroup passed separately to ``st_folium``) is accepted in mode "url".
     mode
         "inline": ``<script>``/``<style>`` with the file contents in the page header
         (a standalone HTML file); "url": links to ``<base_url>/<logical name>``.
@@ -345,10 +348,13 @@ def localize_assets(m: folium.Map, *, mode: str = "inline", base_url: str = "") 
     if mode not in ("inline", "url"):
         msg = f"localize_assets: mode {mode!r} is not supported. Use 'inline' or 'url'."
         raise ValueError(msg)
-    if not isinstance(m, folium.Map):
-        msg = f"localize_assets: 'm' should be a folium.Map, got {type(m).__name__}"
+    if not isinstance(m, Element):
+        msg = f"localize_assets: 'm' should be a folium.Map or element, got {type(m).__name__}"
         raise TypeError(msg)
     figure = m.get_root()
+    if mode == "inline" and not isinstance(figure, Figure):
+        msg = "localize_assets: mode 'inline' needs an element attached to a map (no page header)"
+        raise ValueError(msg)
     prefix = base_url.rstrip("/")
     for element in _walk(m):
         if not isinstance(element, JSCSSMixin):
@@ -365,7 +371,7 @@ def localize_assets(m: folium.Map, *, mode: str = "inline", base_url: str = "") 
                     continue
                 if mode == "url":
                     kept.append((name, f"{prefix}/{logical}" if prefix else logical))
-                elif isinstance(figure, Figure):
+                else:
                     _add_inline(figure, logical)
             setattr(element, attr, kept)  # instance attribute: never mutate the class list
     return m
@@ -635,12 +641,25 @@ _LEGEND_JS = """
 """
 
 
+@lru_cache(maxsize=1)
+def _type_labels() -> dict[str, str]:
+    """``type -> label`` from ``data/incident_types.csv`` (empty when the file is missing)."""
+    path = settings.data_folder / "incident_types.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return {r["type"]: r.get("label") or r["type"] for r in csv.DictReader(f) if r.get("type")}
+    except (OSError, KeyError, csv.Error) as e:
+        logger.debug("No incident type labels from %s: %s", path, e)
+        return {}
+
+
 def _legend_html(incident_types: Sequence[str]) -> str:
+    labels = _type_labels()
     rows = ["<h4>Incidents</h4>"]
     for incident_type in incident_types:
         rows.append(
             f'<div><span class="sw" style="background:{color_for_type(incident_type)}"></span>'
-            f"{escape_html(incident_type)}</div>"
+            f"{escape_html(labels.get(incident_type, incident_type))}</div>"
         )
     if not incident_types:
         rows.append("<div>coloured by type</div>")
@@ -720,6 +739,7 @@ def base_map(
         prefer_canvas=True,
         control_scale=True,
         max_bounds=False,
+        zoom_snap=0.25,
     )
     # Only Leaflet is needed (circle markers and DivIcons; no Bootstrap/awesome-markers).
     m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]

@@ -1,0 +1,281 @@
+"""Tests of geo.maps: offline assets, one incidents layer, styles, escaping, view."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+from folium.plugins import MarkerCluster
+from folium.utilities import validate_location
+from shapely.geometry import LineString, Point
+
+from geo import maps
+from geo.models import INCIDENT_COLUMNS, PLACE_COLUMNS, ROUTE_COLUMNS
+
+XSS = (
+    "<script>document.title='pwned'</script> "
+    "<img src=x onerror=\"document.title='pwned'\"> ${document.title='pwned'} `x`"
+)
+CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "bootstrapcdn.com")
+
+
+def _incident(i: int, **kw: object) -> dict[str, object]:
+    row: dict[str, object] = {c: None for c in INCIDENT_COLUMNS}
+    row.update(
+        id=f"t-i{i:03d}", article_id="t", type="seizure", summary=f"Seizure {i}",
+        excerpt=f"Customs seized goods in Sinuiju ({i}).", place="Sinuiju",
+        date_start="2024-05-01", date_end="2024-05-01", date_precision="day",
+        actors=["customs"], quantities=["two trucks"], geo_precision=1, confidence=0.8,
+        sources=[],
+    )  # fmt: skip
+    row.update(kw)
+    return row
+
+
+def make_layers(incidents: list[dict[str, object]], points: list[Point | None],
+                routes: list[tuple[dict[str, object], LineString]] = ()) -> SimpleNamespace:  # fmt: skip
+    gdf_incidents = gpd.GeoDataFrame(
+        pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)), geometry=points, crs="EPSG:4326"
+    )
+    place = {c: None for c in PLACE_COLUMNS}
+    place.update(name="Sinuiju", mentions=["Sinŭiju"], article_id="t", gazetteer_id="gn:1",
+                 geo_precision=1)  # fmt: skip
+    gdf_places = gpd.GeoDataFrame([place], geometry=[Point(124.4, 40.1)], crs="EPSG:4326")
+    route_rows = []
+    for props, _ in routes:
+        row = {c: None for c in ROUTE_COLUMNS}
+        row.update(props)
+        route_rows.append(row)
+    gdf_routes = gpd.GeoDataFrame(
+        pd.DataFrame(route_rows, columns=list(ROUTE_COLUMNS)),
+        geometry=[g for _, g in routes], crs="EPSG:4326",
+    )  # fmt: skip
+    return SimpleNamespace(places=gdf_places, incidents=gdf_incidents, routes=gdf_routes,
+                           articles=pd.DataFrame())  # fmt: skip
+
+
+@pytest.fixture
+def layers() -> SimpleNamespace:
+    incidents = [
+        _incident(1, excerpt="Trucks crossed from Sinuiju to Dandong. " + XSS, type="smuggling_crossing"),
+        _incident(2, place="Hoeryong", geo_precision=2, excerpt="Arrests near Hoeryong.", type="arrest"),
+        _incident(3, place=None, geo_precision=None),
+    ]  # fmt: skip
+    routes = [
+        ({"id": "t-r001", "origin": "Sinuiju", "destination": "Dandong", "status": "blocked",
+          "crosses_border": False, "mode": "truck"},
+         LineString([(124.40, 40.10), (124.38, 40.13)])),
+        ({"id": "t-r002", "origin": "Hoeryong", "destination": "Sanhe", "status": "completed",
+          "crosses_border": True, "mode": "on_foot"},
+         LineString([(129.75, 42.44), (129.73, 42.47)])),
+    ]  # fmt: skip
+    return make_layers(incidents, [Point(124.4, 40.1), Point(129.75, 42.44), None], routes)
+
+
+def _geojson(group: folium.FeatureGroup, name: str) -> dict:
+    found = [c for c in group._children.values()
+             if isinstance(c, folium.GeoJson) and c.layer_name == name]  # fmt: skip
+    assert len(found) == 1
+    return found[0].data
+
+
+def _render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def test_standalone_map_has_no_cdn_urls(layers, tmp_path):
+    path = maps.save_map(maps.map_from_layers(layers), tmp_path / "map.html")
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", text)
+    assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", text)
+    assert not any(host in text for host in CDN_HOSTS)
+    assert "L.map(" in text and "leaflet-container" in text  # Leaflet inlined
+
+
+def test_url_mode_points_every_asset_at_base_url(layers):
+    m = maps.base_map()
+    m.add_child(MarkerCluster())  # a plugin with its own CDN files
+    maps.localize_assets(m, mode="url", base_url="app/static/vendor/")
+    html = _render(m)
+    links = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"([^\"]+)\"", html)
+    assert links and all(u.startswith("app/static/vendor/") for u in links)
+    assert "app/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in links
+    files = maps.vendor_files()
+    assert all(u.removeprefix("app/static/vendor/") in files for u in links)
+    assert MarkerCluster.default_js[0][1].startswith("https://")  # class lists untouched
+
+
+def test_asset_without_local_copy_is_dropped_with_warning(caplog):
+    m = folium.Map(tiles=None)  # folium's defaults include Bootstrap and awesome-markers
+    with caplog.at_level("WARNING"):
+        maps.localize_assets(m, mode="url", base_url="static")
+    html = _render(m)
+    assert "bootstrap" not in html.lower()
+    assert any("bootstrap" in r.message for r in caplog.records)
+
+
+def test_vendor_files_exist_and_include_leaflet():
+    files = maps.vendor_files()
+    assert {"leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/images/layers.png"} <= set(files)
+    assert all(p.is_file() for p in files.values())
+
+
+def test_copy_vendor_files_keeps_relative_layout(tmp_path):
+    written = maps.copy_vendor_files(tmp_path)
+    assert (tmp_path / "leaflet" / "images" / "layers.png").is_file()
+    assert len(written) == len(maps.vendor_files())
+
+
+def test_many_incidents_are_one_geojson_layer():
+    n = 500
+    incidents = [_incident(i) for i in range(n)]
+    points = [Point(124 + i / 1000, 40 + i / 1000) for i in range(n)]
+    group = maps.feature_group_from_layers(make_layers(incidents, points), popups="short")
+    data = _geojson(group, "Incidents")
+    assert len(data["features"]) == n
+    assert all(set(f["properties"]) == {"id", "type", "label", "date"} for f in data["features"])
+    small = make_layers(incidents[:5], points[:5])
+    html_small = _render(maps.map_from_layers(small, popups="short"))
+    html_big = _render(maps.map_from_layers(make_layers(incidents, points), popups="short"))
+    assert html_big.count("L.geoJson(") == html_small.count("L.geoJson(")
+    assert html_big.count("L.circleMarker(") == html_small.count("L.circleMarker(")
+
+
+def test_unplaced_incident_is_not_drawn(layers):
+    group = maps.feature_group_from_layers(layers)
+    ids = [f["properties"]["id"] for f in _geojson(group, "Incidents")["features"]]
+    assert ids == ["t-i001", "t-i002"]
+
+
+def test_every_clickable_feature_has_an_id(layers):
+    group = maps.feature_group_from_layers(layers)
+    for name in ("Incidents", "Routes", "Places"):
+        features = _geojson(group, name)["features"]
+        assert features and all(f["properties"]["id"] for f in features)
+    places = _geojson(group, "Places")["features"]
+    assert places[0]["properties"]["id"] == "place:gn:1"
+
+
+def test_legend_lists_incident_types_with_colours(layers):
+    html = _render(maps.map_from_layers(layers))
+    assert "bw-legend" in html
+    legend = re.search(r"div\.innerHTML = (\".*?\");", html).group(1)
+    legend_html = json.loads(legend.replace("<\\/", "</"))
+    assert maps.color_for_type("arrest") in legend_html
+    assert maps.color_for_type("smuggling_crossing") in legend_html
+    assert "dashed" in legend_html and "±5 km" in legend_html
+
+
+def test_popups_are_escaped(layers):
+    html = _render(maps.map_from_layers(layers, popups="full"))
+    assert "<script>document.title" not in html
+    assert "<img src=x" not in html
+    assert "${document.title" not in html
+    group = maps.feature_group_from_layers(layers, popups="full")
+    popup = _geojson(group, "Incidents")["features"][0]["properties"]["popup"]
+    assert "&lt;script&gt;" in popup and "&#36;&#123;document.title" in popup
+    assert "`" not in popup and "<img" not in popup
+
+
+def test_full_popup_highlights_the_place_and_shows_details(layers):
+    group = maps.feature_group_from_layers(layers, popups="full")
+    popup = _geojson(group, "Incidents")["features"][0]["properties"]["popup"]
+    assert "<mark>Sinuiju</mark>" in popup
+    assert "customs" in popup and "two trucks" in popup and "2024-05-01" in popup
+
+
+def test_short_popups_carry_no_excerpt(layers):
+    group = maps.feature_group_from_layers(layers, popups="short")
+    props = _geojson(group, "Incidents")["features"][0]["properties"]
+    assert "popup" not in props and "Trucks crossed" not in json.dumps(props)
+
+
+def test_blocked_route_is_dashed_and_border_route_red(layers):
+    group = maps.feature_group_from_layers(layers)
+    routes = _geojson(group, "Routes")["features"]
+    lines = {f["properties"]["id"]: f for f in routes if "arrow" not in f["properties"]}
+    blocked, crossing = lines["t-r001"]["properties"]["s"], lines["t-r002"]["properties"]["s"]
+    html = _render(maps.map_from_layers(layers))
+    table = json.loads(re.search(r"\(\s*(\{\"completed\|0\".*?\}\})\s*\)", html).group(1))
+    assert table[blocked]["dashArray"] and not table[crossing]["dashArray"]
+    assert table[crossing]["color"] == "#c62828" and table[crossing]["weight"] > table[blocked]["weight"]
+
+
+def test_routes_have_arrow_heads_at_the_destination(layers):
+    group = maps.feature_group_from_layers(layers)
+    arrows = [f for f in _geojson(group, "Routes")["features"] if f["properties"].get("arrow")]
+    assert len(arrows) == 2
+    tips = [tuple(a["geometry"]["coordinates"][0][0]) for a in arrows]
+    assert (124.38, 40.13) in tips
+
+
+def test_precision_circle_for_uncertain_incidents(layers):
+    group = maps.feature_group_from_layers(layers)
+    halos = _geojson(group, "Location uncertainty")["features"]
+    assert [h["properties"]["r"] for h in halos] == [maps.PRECISION_RADIUS_M[2]]
+    assert halos[0]["geometry"]["coordinates"] == [129.75, 42.44]
+
+
+def test_map_centre_valid_and_bounds_fit_incidents(layers):
+    m = maps.map_from_layers(layers)
+    assert validate_location(m.location) == m.location
+    html = _render(m)
+    fit = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S).group(1)
+    (south, west), (north, east) = json.loads(fit)
+    assert south <= 40.1 and west <= 124.4 and north >= 42.44 and east >= 129.75
+    assert north - south < 5 and east - west < 8  # fitted, not the whole region
+
+
+def test_single_incident_bounds_are_padded():
+    m = maps.map_from_layers(make_layers([_incident(1)], [Point(124.4, 40.1)]))
+    fit = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", _render(m), re.S).group(1))
+    assert fit[0][0] < 40.1 < fit[1][0] and fit[0][1] < 124.4 < fit[1][1]
+
+
+def test_empty_layers_give_the_default_region():
+    empty = make_layers([], [])
+    empty.places = empty.places.iloc[0:0]
+    m = maps.map_from_layers(empty)
+    assert validate_location(m.location)
+    assert "bw-legend" in _render(m)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [({"popups": "long"}, ValueError)],
+)
+def test_bad_popups_argument(layers, kwargs, error):
+    with pytest.raises(error, match="popups"):
+        maps.feature_group_from_layers(layers, **kwargs)
+
+
+@pytest.mark.parametrize("bounds", [(130, 40, 124, 42), (float("nan"), 40, 124, 42)])
+def test_bad_bounds(bounds):
+    with pytest.raises(ValueError, match="bounds"):
+        maps.base_map(bounds=bounds)
+
+
+def test_bad_mode():
+    with pytest.raises(ValueError, match="mode"):
+        maps.localize_assets(maps.base_map(), mode="cdn")
+
+
+def test_basemap_layers_and_tiles(layers):
+    html = _render(maps.base_map(tiles=True))
+    assert "tile.openstreetmap.org" in html and "World_Imagery" in html
+    assert "Offline basemap only" in html and "bw-minimap" in html and "bw-fullscreen" in html
+    assert "CHN-PRK" in html and "Tumen" in html  # boundary + border rivers
+    assert "L.control.scale" in html
+    no_tiles = _render(maps.base_map(tiles=False))
+    assert "tile.openstreetmap.org" not in no_tiles
+
+
+def test_escape_html_neutralises_template_syntax():
+    text = "</script><b>${x}</b>`y`\\"
+    out = maps.escape_html(text)
+    assert not set("<>$`{}\\") & set(out)
