@@ -514,19 +514,67 @@ def _gold_place_lookup(gold: GoldArticle) -> dict[str, Mapping[str, Any]]:
     return lookup
 
 
+_AREA_CLASSES = ("country", "province", "region")
+_Area = tuple[str, str]  # (country_code, admin1) of a predicted place
+
+
+def _place_areas(places: Any) -> dict[str, _Area]:
+    """(country_code, admin1) of the predicted places by gazetteer id and folded name."""
+    areas: dict[str, _Area] = {}
+    for row, _ in _rows(places):
+        area = (str(row.get("country_code") or ""), str(row.get("admin1") or ""))
+        if not _missing(row.get("gazetteer_id")) and row.get("gazetteer_id"):
+            areas.setdefault(str(row["gazetteer_id"]), area)
+        for text in [row.get("name"), *_as_list(row.get("mentions"))]:
+            if not _missing(text) and text:
+                areas.setdefault(normalize_mention(str(text)), area)
+    return areas
+
+
+def _area_of(gid: Any, name: Any, areas: Mapping[str, _Area]) -> _Area | None:
+    if not _missing(gid) and gid and str(gid) in areas:
+        return areas[str(gid)]
+    if not _missing(name) and name:
+        return areas.get(normalize_mention(str(name)))
+    return None
+
+
+def _inside_gold_area(gold_place: Mapping[str, Any] | None, area: _Area | None) -> bool:
+    """Whether a predicted place lies in the gold country or province (by its attributes)."""
+    if not gold_place or area is None:
+        return False
+    gold_class = gold_place.get("feature_class")
+    if gold_class not in _AREA_CLASSES and not str(gold_place.get("gazetteer_id", "")).startswith(
+        "country:"
+    ):
+        return False
+    if gold_class == "country" or str(gold_place.get("gazetteer_id", "")).startswith("country:"):
+        return bool(area[0]) and area[0] == gold_place.get("country_code")
+    admin1 = _strip_generic(normalize_mention(area[1]))
+    return bool(admin1) and admin1 == _strip_generic(normalize_mention(gold_place.get("name", "")))
+
+
 def _same_place(
     gold_name: Any,
     gold_place: Mapping[str, Any] | None,
     pred_name: Any,
     pred_point: tuple[float, float] | None,
+    pred_area: _Area | None = None,
 ) -> bool:
-    """Within 25 km of the gold place, or the same name (both unplaced counts too)."""
+    """Same place: within 25 km of the gold place, the same name, or inside the gold area.
+
+    When the gold place is a country or province ("smuggled into China"), a more precise
+    predicted place in that country (``country_code``) or province (``admin1``) counts.
+    A gold place of None matches an unplaced prediction.
+    """
     gold_point = _gold_latlon(gold_place)
     if gold_point is not None and pred_point is not None:
         if _km(*gold_point, *pred_point) <= MATCH_KM:
             return True
     if _missing(gold_name) or not gold_name:
         return _missing(pred_name) or not pred_name
+    if _inside_gold_area(gold_place, pred_area):
+        return True
     if _missing(pred_name) or not pred_name:
         return False
     names = {normalize_mention(gold_name)}
@@ -536,7 +584,9 @@ def _same_place(
     return pred in names or _strip_generic(pred) in {_strip_generic(n) for n in names}
 
 
-def _score_incidents(score: ArticleScore, gold: GoldArticle, incidents: Any) -> None:
+def _score_incidents(
+    score: ArticleScore, gold: GoldArticle, incidents: Any, areas: Mapping[str, _Area]
+) -> None:
     if incidents is None:
         return
     score.incidents_total = len(gold.incidents)
@@ -552,8 +602,11 @@ def _score_incidents(score: ArticleScore, gold: GoldArticle, incidents: Any) -> 
             g_place = lookup.get(normalize_mention(g.get("place") or ""))
             best = None
             for pi, (row, geom) in enumerate(rows):
+                area = _area_of(row.get("gazetteer_id"), row.get("place"), areas)
+                if area is None and not _missing(row.get("country_code")):
+                    area = (str(row.get("country_code") or ""), "")
                 if pi in used or not _same_place(g.get("place"), g_place, row.get("place"),
-                                                 _latlon(geom)):  # fmt: skip
+                                                 _latlon(geom), area):  # fmt: skip
                     continue
                 dated = (_iso(row.get("date_start")), _iso(row.get("date_end"))) == (
                     _iso(g.get("date_start")), _iso(g.get("date_end")))  # fmt: skip
@@ -583,7 +636,9 @@ def _score_incidents(score: ArticleScore, gold: GoldArticle, incidents: Any) -> 
             score.missed_incidents.append(f"{g.get('type')} at {g.get('place')}: not found")
 
 
-def _score_routes(score: ArticleScore, gold: GoldArticle, routes: Any) -> None:
+def _score_routes(
+    score: ArticleScore, gold: GoldArticle, routes: Any, areas: Mapping[str, _Area]
+) -> None:
     if routes is None:
         return
     score.routes_total = len(gold.routes)
@@ -597,9 +652,12 @@ def _score_routes(score: ArticleScore, gold: GoldArticle, routes: Any) -> None:
         for pi, (row, geom) in enumerate(rows):
             if pi in used:
                 continue
-            if _same_place(g.get("origin"), origin, row.get("origin"), _latlon(geom, end=0)) and (
-                _same_place(g.get("destination"), destination, row.get("destination"),
-                            _latlon(geom, end=-1))):  # fmt: skip
+            origin_area = _area_of(row.get("origin_id"), row.get("origin"), areas)
+            destination_area = _area_of(row.get("destination_id"), row.get("destination"), areas)
+            if _same_place(g.get("origin"), origin, row.get("origin"), _latlon(geom, end=0),
+                           origin_area) and _same_place(
+                g.get("destination"), destination, row.get("destination"),
+                _latlon(geom, end=-1), destination_area):  # fmt: skip
                 rank = (row.get("status") == g.get("status"), row.get("mode") == g.get("mode"))
                 candidates.append((rank, -pi))
         if candidates:
@@ -670,8 +728,9 @@ def score_article(
             score.not_place_hits.append(str(row.get("name")))
     for gi, pi in pairs.items():
         _score_resolution(score, gold.places[gi], predicted[pi], rows[pi][1])
-    _score_incidents(score, gold, incidents)
-    _score_routes(score, gold, routes)
+    areas = _place_areas(places)
+    _score_incidents(score, gold, incidents, areas)
+    _score_routes(score, gold, routes, areas)
     return score
 
 

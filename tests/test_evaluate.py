@@ -339,3 +339,21 @@ def test_pipeline_meets_accuracy_thresholds_on_gold_set():
     assert overall.accuracy_at(5) >= 0.95, detail
     assert overall.incident_recall_dated is not None
     assert overall.incident_recall_dated >= 0.9, detail
+
+
+CHINA = {"name": "China", "mentions": ["China"], "gazetteer_id": "country:CN", "lat": 42.8614,
+         "lon": 124.40565, "country_code": "CN", "feature_class": "country",
+         "geo_precision": 3}  # fmt: skip
+
+
+def test_route_into_a_gold_country_matches_a_more_precise_place_there():
+    g = gold([SINUIJU, CHINA], routes=[{"origin": "Sinuiju", "destination": "China",
+                                        "mode": "truck", "status": "completed"}])  # fmt: skip
+    predicted_places = places_gdf([place(["Sinuiju"], SINUIJU), place(["Dandong"], DANDONG)])
+    into_china = gdf([route("Sinuiju", "Dandong", SINUIJU, DANDONG)], ROUTE_COLUMNS)
+    assert score_article(g, predicted_places, None, into_china).route_recall == 1.0
+    # a North Korean destination far from the gold point is still wrong
+    pyongyang = {"lat": 39.03, "lon": 125.75, "country_code": "KP", "gazetteer_id": "gn:9"}
+    with_pyongyang = places_gdf([place(["Sinuiju"], SINUIJU), place(["Pyongyang"], pyongyang)])
+    into_kp = gdf([route("Sinuiju", "Pyongyang", SINUIJU, pyongyang)], ROUTE_COLUMNS)
+    assert score_article(g, with_pyongyang, None, into_kp).route_recall == 0.0
