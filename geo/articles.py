@@ -133,7 +133,7 @@ _MONTH_ABBREVIATIONS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")
-_TERMINAL = ('.', '!', '?', '"', "”", "’", ")", ":")
+_TERMINAL = (".", "!", "?", '"', "”", "’", ")", ":")
 
 _BYLINE = re.compile(
     r"^(?i:reported|written|translated|edited|compiled|produced|reporting|writing|editing"
@@ -235,7 +235,7 @@ def read_article(path: str | Path) -> Article:
 
 
 def article_from_text(text: str, article_id: str, *, path: str = "") -> Article:
-    """Clean an article's text: front matter, chrome, title, caption, byline, sentences.
+    r"""Clean an article's text: front matter, chrome, title, caption, byline, sentences.
 
     Parameters
     ----------
@@ -259,9 +259,9 @@ def article_from_text(text: str, article_id: str, *, path: str = "") -> Article:
     Examples
     --------
     >>> a = article_from_text(
-    ...     "Title Here\\nEmail story\\nPrint story\\n"
-    ...     "Trucks crossed on Sept. 28, 2017. Guards saw them.\\n"
-    ...     "Reported by Jane Roe.\\nView Full Site", "x")
+    ...     "Title Here\nEmail story\nPrint story\n"
+    ...     "Trucks crossed on Sept. 28, 2017. Guards saw them.\n"
+    ...     "Reported by Jane Roe.\nView Full Site", "x")
     >>> a.title, a.byline, a.published
     ('Title Here', 'Reported by Jane Roe.', datetime.date(2017, 9, 28))
     >>> [(s.section, s.text) for s in a.sentences]  # doctest: +NORMALIZE_WHITESPACE
@@ -478,7 +478,7 @@ def _take_title(lines: list[str], meta_title: str) -> tuple[str, list[str]]:
 
 
 def _take_top_byline(lines: list[str]) -> tuple[list[str], list[str]]:
-    """A "By <Name>" line right at the top of the remaining text."""
+    """Take a "By <Name>" line from the top of the remaining text."""
     index = next((i for i, line in enumerate(lines) if line), None)
     if index is not None and _BY_NAME.match(lines[index]):
         return lines[index + 1 :], [lines[index]]
@@ -501,7 +501,7 @@ def _take_byline(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _is_byline(line: str) -> bool:
-    """True for a credit line naming reporters, translators or editors."""
+    """Tell whether a line credits reporters, translators or editors."""
     return bool(_BYLINE.match(line) or _BY_NAME.match(line))
 
 
@@ -530,7 +530,7 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
 
 
 def _is_credit(lines: list[str], i: int) -> bool:
-    """A short line directly under a caption, ending the block: a photo credit."""
+    """Tell whether line ``i`` is a photo credit: short, under a caption, ending the block."""
     if i >= len(lines) or not lines[i]:
         return False
     line = lines[i]
@@ -561,7 +561,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 
 def _continues(line: str, following: str) -> bool:
-    """True when ``following`` continues the sentence of a hard-wrapped ``line``."""
+    """Tell whether ``following`` continues the sentence of a hard-wrapped ``line``."""
     if line.endswith(_TERMINAL):
         return False
     return len(line) >= 50 or following[:1].islower()

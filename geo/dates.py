@@ -271,7 +271,7 @@ def _month_number(token: str) -> int:
 
 
 def _valid(year: int, month: int, day: int) -> bool:
-    """True when the calendar has that day."""
+    """Tell whether the calendar has that day."""
     return 1 <= day <= calendar.monthrange(year, month)[1]
 
 
@@ -314,7 +314,7 @@ def _span(
 
 
 def _has_context(text: str, start: int) -> bool:
-    """True when a preposition-like word directly precedes ``start``."""
+    """Tell whether a preposition-like word directly precedes ``start``."""
     return _CONTEXT.search(text, max(0, start - 16), start) is not None
 
 
@@ -394,7 +394,7 @@ def _range_span(
     year: int | None,
     reference: date | None,
 ) -> DateSpan:
-    """A range of days, possibly across a month (or year) end."""
+    """Build a range of days, possibly across a month (or year) end."""
     inferred = year is None
     if year is None and reference is not None:
         year = _year_for_day(first[0], first[1], reference)
@@ -450,9 +450,7 @@ def _from_year(m: re.Match[str], text: str, reference: date | None, ri: bool) ->
     return [_span(m, date(year, first, 1), _month_end(year, last), "range")]
 
 
-def _from_relative(
-    m: re.Match[str], text: str, reference: date | None, ri: bool
-) -> list[DateSpan]:
+def _from_relative(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
     """'last year', 'this year', 'next year', 'last month', 'this month'."""
     offset = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
     unit = m["unit"].lower()
