@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -498,7 +499,7 @@ def selection_from_click(returned: Mapping[str, Any] | None, layers: Layers) -> 
     """Turn st_folium's return value into the detail of the clicked incident or route.
 
     The clicked GeoJSON feature (``last_active_drawing``) is matched by its ``id``
-    property; a click on a marker that carries no properties is matched to the
+    property (incident, route, or ``place:<gazetteer_id or name>``); a click on a marker that carries no properties is matched to the
     nearest incident (then place) within a small tolerance of ``last_object_clicked``.
 
     Parameters
@@ -520,6 +521,10 @@ def selection_from_click(returned: Mapping[str, Any] | None, layers: Layers) -> 
     feature_id = props.get("id")
     if feature_id:
         found = selection_from_id(str(feature_id), layers)
+        if found is not None:
+            return found
+    if str(feature_id or "").startswith("place:"):
+        found = _place_selection_by_key(str(feature_id)[len("place:"):], layers)
         if found is not None:
             return found
     if props.get("name") and props.get("article_id"):
@@ -571,6 +576,15 @@ def selection_from_id(feature_id: str, layers: Layers) -> dict | None:
     return None
 
 
+def _place_selection_by_key(key: str, layers: Layers) -> dict | None:
+    """A place feature's id is ``place:<gazetteer_id>`` (or ``place:<name>``)."""
+    gdf = layers.places
+    rows = gdf[(gdf["gazetteer_id"].astype(str) == key) | (gdf["name"] == key)]
+    if rows.empty:
+        return None
+    return _place_selection(str(rows.iloc[0]["article_id"]), str(rows.iloc[0]["name"]), layers)
+
+
 def _place_selection(article_id: str, name: str, layers: Layers) -> dict | None:
     gdf = layers.places
     rows = gdf[(gdf["article_id"] == article_id) & (gdf["name"] == name)]
@@ -592,7 +606,11 @@ def _place_selection(article_id: str, name: str, layers: Layers) -> dict | None:
 
 
 def _record(row: pd.Series) -> dict:
-    record = {k: v for k, v in row.items() if k != "geometry"}
+    record = {
+        k: (v.tolist() if isinstance(v, np.ndarray) else v)
+        for k, v in row.items()
+        if k != "geometry"
+    }
     return {k: (None if _is_missing(v) else v) for k, v in record.items()}
 
 

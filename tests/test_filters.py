@@ -275,6 +275,15 @@ def test_click_on_place_feature(layers):
     assert sel["kind"] == "place" and sel["place"]["geo_precision"] == 2
 
 
+def test_click_on_place_feature_id(layers):
+    sel = selection_from_click({"last_active_drawing": {"properties": {"id": "place:gn:3"}}},
+                               layers)
+    assert sel["kind"] == "place" and sel["place"]["name"] == "Hyesan"
+    sel = selection_from_click({"last_active_drawing": {"properties": {"id": "place:Sinuiju"}}},
+                               layers)
+    assert sel["place"]["article_id"] == "a"
+
+
 def test_selection_of_unplaced_incident(layers):
     sel = selection_from_id("b-i002", layers)
     assert sel["center"] is None and sel["place"] is None

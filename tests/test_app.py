@@ -1,0 +1,180 @@
+"""The Streamlit app, driven headless with AppTest on a small store (no browser).
+
+st_folium is opaque in AppTest, so it is replaced by a fake that records what the app
+passed to it and returns a chosen click.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+from test_filters import make_layers
+
+from geo import pipeline
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+class FakeFolium:
+    """Stands in for st_folium: remembers its arguments, returns ``self.returned``."""
+
+    def __init__(self) -> None:
+        self.returned: dict | None = None
+        self.calls: list[dict] = []
+
+    def __call__(self, fig, **kwargs):
+        self.calls.append({"fig": fig, **kwargs})
+        return self.returned or {"last_active_drawing": None, "last_object_clicked": None}
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "build"
+    pipeline.write_store(make_layers(), folder)
+    monkeypatch.setenv("BORDER_WATCH_BUILD", str(folder))
+    monkeypatch.setenv("BORDER_WATCH_ARTICLES", str(tmp_path / "no_articles"))
+    return folder
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeFolium:
+    fake = FakeFolium()
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    return fake
+
+
+@pytest.fixture
+def at(store, fake) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [s.value for s in at.subheader] + [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+def _qp(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _count(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "incidents ·" in c.value)
+
+
+def test_first_view_shows_all_incidents_and_the_map(at, fake):
+    assert _count(at).startswith("4 of 4 incidents")
+    call = fake.calls[-1]
+    assert call["key"] == "map"
+    assert "last_active_drawing" in call["returned_objects"]
+    groups = call["feature_group_to_add"]
+    assert len(groups) >= 1
+    # the map's Leaflet comes from the local static folder, never a CDN
+    html = call["fig"].get_root().render()
+    assert "cdn.jsdelivr" not in html and "/app/static/vendor/leaflet/leaflet.js" in html
+    assert all(url.startswith("/app/static/vendor/") for _, url in call["fig"].default_js)
+    assert len(at.dataframe) >= 1
+
+
+def test_type_filter_changes_map_table_and_url(at, fake):
+    at.multiselect(key="f_type").set_value(["arrest"]).run()
+    assert not at.exception
+    assert _count(at).startswith("2 of 4 incidents")
+    assert _qp(at, "type") == ["arrest"]
+    table = at.dataframe[0].value
+    assert sorted(table["id"]) == ["a-i002", "b-i002"]
+    # the base map is the same object graph (same bounds) -> no iframe reload;
+    # only the feature group differs
+    first, last = fake.calls[0]["fig"], fake.calls[-1]["fig"]
+    assert first.location == last.location
+
+
+def test_query_params_are_read_on_start(store, fake):
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.query_params["type"] = ["smuggling"]
+    app.query_params["q"] = "trucks"
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="f_type").value == ["smuggling"]
+    assert app.text_input(key="f_text").value == "trucks"
+    assert _count(app).startswith("1 of 4 incidents")
+
+
+def test_text_search_and_actor_filter(at):
+    at.text_input(key="f_text").set_value("zeppelin").run()
+    assert _count(at).startswith("0 of 4 incidents")
+    at.text_input(key="f_text").set_value("").run()
+    at.multiselect(key="f_actor").set_value(["soldiers"]).run()
+    assert _count(at).startswith("1 of 4 incidents")
+
+
+def test_click_shows_the_excerpt_escaped(at, fake):
+    fake.returned = {
+        "last_active_drawing": {"type": "Feature", "properties": {"id": "a-i002"},
+                                "geometry": {"type": "Point", "coordinates": [124.39, 40.13]}},
+        "last_object_clicked": {"lat": 40.13, "lng": 124.39},
+    }
+    at.run()
+    assert not at.exception
+    text = _text(at)
+    assert "arrested" in text and "two traders" in text
+    assert "\\<b\\>" in text  # untrusted HTML is shown as text, not rendered
+    assert "Smugglers cross the river" in text  # article title
+    assert _qp(at, "sel") == ["a-i002"]
+
+
+def test_click_on_route_shows_mode_and_length(at, fake):
+    fake.returned = {"last_active_drawing": {"properties": {"id": "a-r001"}},
+                     "last_object_clicked": None}
+    at.run()
+    text = _text(at).replace("\\", "")
+    assert "Route:" in text and "truck" in text and "4.0 km" in text
+
+
+def test_selection_from_url_and_correction_survives_restart(store, fake):
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.query_params["sel"] = "a-i001"
+    app.run()
+    assert not app.exception
+    assert "Five trucks crossed" in _text(app)
+    # move Sinuiju to a typed position
+    app.number_input(key="corr_lat").set_value(40.5)
+    app.number_input(key="corr_lon").set_value(124.6)
+    submit = next(b for b in app.button if b.label == "Save correction")
+    submit.click().run()
+    assert not app.exception
+    saved = json.loads((store / "corrections.json").read_text())["corrections"]
+    assert saved[0]["place"] == "Sinuiju" and saved[0]["article_id"] == "a"
+    # a new session (restart) applies it on load
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.run()
+    group = fake.calls[-1]["feature_group_to_add"][0]
+    assert "124.6" in json.dumps([c.data for c in group._children.values()
+                                  if hasattr(c, "data")])
+
+
+def test_bad_upload_shows_one_line_error_and_session_survives(at):
+    at.file_uploader(key="upload").set_value(("broken.txt", b"\x00\x01\x02", "text/plain"))
+    at.button(key="add_button").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("broken.txt" in e and "\n" not in e for e in errors), errors
+    assert _count(at).startswith("4 of 4 incidents")
+
+
+def test_pasted_article_is_added(at):
+    at.text_area(key="paste_text").set_value(
+        "Traders cross the Yalu\n\nOn March 3, 2017, five trucks carrying coal crossed the "
+        "bridge from Sinuiju to Dandong, a trader said.")
+    at.text_input(key="paste_name").set_value("pasted_one")
+    at.button(key="add_button").click().run()
+    assert not at.exception, at.exception
+    assert any("pasted_one" in o for o in at.multiselect(key="f_article").options)
