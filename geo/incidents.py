@@ -1,0 +1,837 @@
+"""Sentence-level incidents: what happened, where, when, who and how much.
+
+One body sentence with an event cue (``data/incident_types.csv``) becomes an incident
+located at the place its wording says the event happened:
+
+- the type is the cue of the highest ``priority`` found in the sentence (ties: the
+  earliest cue);
+- the place is chosen by the role of its mention ("at/in/through/near X" beats "from X",
+  "to X" and country or river names; settlements beat provinces, which beat countries).
+  Places named only as the whereabouts of a source ("a source in X told RFA",
+  "a Hoeryong resident") never locate an incident. A sentence whose place is only implied
+  ("A second delivery ... was made on Oct. 2") takes the place of the previous incident
+  when it opens with an anaphor;
+- one incident per date when a sentence lists several dates for one event
+  ("on two separate dates, Sept. 28 and Oct. 2");
+- the same type, place and date reported by several sentences of one article is one
+  incident (the most informative excerpt is kept, actors and quantities are pooled).
+
+Titles, captions and bylines are never incidents.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from . import settings
+from ._errors import GeoError
+from .dates import dates_from_text
+from .models import Article, DateSpan, Incident, Mention, Place, Sentence
+
+__all__ = [
+    "IncidentType",
+    "actors_from_text",
+    "incidents_from_places",
+    "load_incident_types",
+    "quantities_from_text",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Feature classes of places precise enough to say "it happened here".
+SETTLEMENT_CLASSES = frozenset(
+    {"city", "town", "village", "port_of_entry", "port", "bridge", "industrial_zone", "county"}
+)
+_AREA_CLASSES = frozenset({"province", "region", "district"})
+_INCIDENT_COLUMNS = ("type", "label", "priority", "description", "cues")
+_UNKNOWN_DATE = DateSpan(None, None, "unknown")
+_MIN_DATE = date.min
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentType:
+    """One row of the incident vocabulary."""
+
+    type: str
+    label: str
+    priority: int = 0
+    description: str = ""
+    cues: str = ""  # pipe-separated regex fragments, matched case-insensitively
+    pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+
+# ----------------------------------------------------------------------------- vocabulary
+
+
+def load_incident_types(path: str | Path | None = None) -> tuple[IncidentType, ...]:
+    """Read the incident vocabulary (cached per path).
+
+    Parameters
+    ----------
+    path
+        CSV with columns type, label, priority, description, cues. Default:
+        ``settings.data_folder / "incident_types.csv"``.
+
+    Returns
+    -------
+    incident_types
+        Highest priority first.
+    """
+    path = Path(settings.data_folder / "incident_types.csv" if path is None else path)
+    return _load_incident_types(path.resolve())
+
+
+@cache
+def _load_incident_types(path: Path) -> tuple[IncidentType, ...]:
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        msg = f"{path}: cannot read the incident types ({e.strerror})"
+        raise GeoError(msg) from e
+    if not rows or any(c not in rows[0] for c in _INCIDENT_COLUMNS):
+        msg = f"{path}: incident types need the columns {', '.join(_INCIDENT_COLUMNS)}"
+        raise GeoError(msg)
+    types = [_type_from_row(row, path, n) for n, row in enumerate(rows, start=2)]
+    logger.info("Loaded %d incident types from %s", len(types), path)
+    return tuple(sorted(types, key=lambda t: -t.priority))
+
+
+def _type_from_row(row: dict[str, str], path: Path, line: int) -> IncidentType:
+    cues = (row.get("cues") or "").strip()
+    try:
+        priority = int(row["priority"] or 0)
+        pattern = re.compile(rf"\b(?:{cues})", re.IGNORECASE) if cues else None
+    except (ValueError, re.error) as e:
+        msg = f"{path}, line {line}: bad priority or cue for type {row['type']!r} ({e})"
+        raise GeoError(msg) from e
+    return IncidentType(
+        type=row["type"].strip(),
+        label=(row.get("label") or row["type"]).strip(),
+        priority=priority,
+        description=(row.get("description") or "").strip(),
+        cues=cues,
+        pattern=pattern,
+    )
+
+
+def _as_types(incident_types: Iterable[IncidentType] | str | Path | None) -> list[IncidentType]:
+    if incident_types is None or isinstance(incident_types, str | Path):
+        return list(load_incident_types(incident_types))
+    types = list(incident_types)
+    bad = [t for t in types if not isinstance(t, IncidentType)]
+    if bad:
+        msg = f"'incident_types' should hold IncidentType records, got {type(bad[0]).__name__}"
+        raise TypeError(msg)
+    return sorted(
+        (t if t.pattern or not t.cues else replace(t, pattern=_compile(t.cues)) for t in types),
+        key=lambda t: -t.priority,
+    )
+
+
+def _compile(cues: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{cues})", re.IGNORECASE)
+
+
+def _classify(
+    text: str, types: Sequence[IncidentType]
+) -> tuple[IncidentType, re.Match[str]] | None:
+    """Return the type of highest priority whose cue occurs in ``text`` (earliest on ties).
+
+    A cue inside a subordinate clause ("..., that was shuttered last year") counts
+    ``_SUBORDINATE_PENALTY`` less than one in the main clause.
+    """
+    clauses = _subordinate_spans(text)
+    best: tuple[int, int, IncidentType, re.Match[str]] | None = None
+    for t in types:
+        for m in t.pattern.finditer(text) if t.pattern is not None else ():
+            penalty = _SUBORDINATE_PENALTY if _inside(m.start(), clauses) else 0
+            key = (penalty - t.priority, m.start())
+            if best is None or key < best[:2]:
+                best = (key[0], key[1], t, m)
+    return None if best is None else (best[2], best[3])
+
+
+_SUBORDINATE_PENALTY = 40
+_SUBORDINATE = re.compile(
+    r"(?:[,;]\s*|\s)(that|which|who|after|before|since|because|when|while|although|though)\s",
+    re.IGNORECASE,
+)
+_COMPLEMENT = re.compile(
+    r"\b(?:said|says|say|told \w+|tells \w+|reported|added|evidence|is|was|claimed|believes?|"
+    r"believed|aware|confirmed|knows?|learned)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _subordinate_spans(text: str) -> list[tuple[int, int]]:
+    """Non-initial subordinate clauses of a sentence (to the next comma, semicolon or quote).
+
+    "that" after a reporting verb ("told RFA that ...") opens the reported content, which
+    is the main event, so it is not a subordinate clause here.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _SUBORDINATE.finditer(text):
+        if m.group(1).lower() == "that" and _COMPLEMENT.search(text[: m.start(1)]):
+            continue
+        end = re.search(r"[,;“”\"]", text[m.end() :])
+        spans.append((m.start(1), m.end() + end.start() if end else len(text)))
+    return spans
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+# ----------------------------------------------------------------------------- text helpers
+
+_ANAPHOR = re.compile(
+    r"^[\s“”\"'‘’(]*(?:they|it|this|these|those|he|she|then|there|after (?:they|it|that)|"
+    r"the (?:goods|company|firm|shipment|cargo|delivery|consignment)|"
+    r"(?:a|the) (?:second|third|further|later)|another|the same)\b"
+    r"(?!\s+(?:sources?|persons?|residents?|traders?|officials?|defectors?|informants?)\b)",
+    re.IGNORECASE,
+)
+_PREP_END = re.compile(
+    r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
+    r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
+    r"and|or)"
+    r"\s*$",
+    re.IGNORECASE,
+)
+_FILLER_END = re.compile(
+    r"(?:\b(?:the|a|an|its|their|his|her|just|northeastern|northwestern|southeastern|"
+    r"southwestern|northern|southern|eastern|western|nearby|neighbou?ring|border|"
+    r"chinese|korean|russian|city of|town of|port of|county of|province of)|,)\s*$",
+    re.IGNORECASE,
+)
+_POSSESSIVE_END = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s*$")
+_REPORTING = (
+    re.compile(
+        r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?)\b"
+        r"[^.;:“”\"]{0,90}?\b(?:said|says|told|tells|reported|added|explained)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\baccording to\b[^.;:“”\"]{0,80}", re.IGNORECASE),
+    re.compile(
+        r"\b(?:a|an|the|two|many|local)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
+        r"(?:residents?|natives?|sources?|officials?)\b"
+    ),
+)
+_ROLE_WEIGHT = {
+    "at": 3.0,
+    "in": 3.0,
+    "inside": 3.0,
+    "within": 3.0,
+    "near": 3.0,
+    "outside": 2.5,
+    "around": 2.5,
+    "through": 3.0,
+    "via": 3.0,
+    "by way of": 3.0,
+    "across from": 2.5,
+    "on": 2.5,
+    "along": 2.0,
+    "subject": 2.5,
+    "into": 2.0,
+    "crossed": 1.5,
+    "across": 1.0,
+    "from": 1.0,
+    "to": 1.0,
+    "back to": 1.0,
+    "toward": 1.0,
+    "towards": 1.0,
+    "anchor": 0.5,
+}
+_COUNTRY_ROLES = frozenset({"at", "in", "inside", "within", "subject"})
+#: Roles that never say where something happened ("cash for Pyongyang", "trade with X").
+_NOT_WHERE = frozenset({"for", "of", "with", "between", "other"})
+
+
+def _role(before: str) -> str:
+    """Return the preposition that governs a mention, from the sentence text before it."""
+    text = before.rstrip()
+    for _ in range(6):
+        stripped = _POSSESSIVE_END.sub("", text).rstrip()
+        stripped = _FILLER_END.sub("", stripped).rstrip()
+        if stripped == text:
+            break
+        text = stripped
+    if not text or text[-1] in "“\"‘(":
+        return "subject"
+    m = _PREP_END.search(text)
+    if m is None:
+        return "subject" if re.search(r"[.;:]\s*$", text) else "other"
+    role = m.group(1).lower()
+    if role in ("and", "or") or text.endswith(","):
+        return "list"
+    return "through" if role in ("via", "by way of") else role
+
+
+def _reporting_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that are reporting clauses ("a source in X told RFA")."""
+    return [m.span() for rx in _REPORTING for m in rx.finditer(text)]
+
+
+def _is_anaphoric(text: str) -> bool:
+    return bool(_ANAPHOR.match(text))
+
+
+@dataclass(slots=True)
+class _Located:
+    """A mention of a place within one sentence, with its role."""
+
+    place: Place
+    mention: Mention
+    start: int  # offsets within the sentence text
+    end: int
+    role: str
+    reporting: bool
+
+
+def _mentions_by_sentence(places: Sequence[Place]) -> dict[int, list[tuple[Mention, Place]]]:
+    found: dict[int, list[tuple[Mention, Place]]] = {}
+    for place in places:
+        for mention in place.mentions:
+            found.setdefault(mention.sentence, []).append((mention, place))
+    for items in found.values():
+        items.sort(key=lambda mp: mp[0].start_char)
+    return found
+
+
+def _located(
+    sentence: Sentence, items: Sequence[tuple[Mention, Place]], article: Article
+) -> list[_Located]:
+    """Roles of the place mentions of one sentence."""
+    text = sentence.text
+    spans = _reporting_spans(text)
+    out: list[_Located] = []
+    for mention, place in items:
+        start = mention.start_char - sentence.start_char
+        end = mention.end_char - sentence.start_char
+        if not 0 <= start < end <= len(text):  # offsets do not fit this sentence: search
+            found = text.find(mention.search_name)
+            if found < 0:
+                continue
+            start, end = found, found + len(mention.search_name)
+        role = _role(text[:start])
+        reporting = any(a <= start and end <= b for a, b in spans)
+        if role == "list":  # "from Sinuiju and Uiju": the role of the previous name
+            role = out[-1].role if out and out[-1].end >= start - 12 else "other"
+        out.append(_Located(place, mention, start, end, role, reporting))
+    _mark_anchors(out, text)
+    return out
+
+
+def _mark_anchors(located: list[_Located], text: str) -> None:
+    """Mark "Y" of "X (town) near Y" as the anchor of X, not the place of the event."""
+    anchors = {m.mention.anchor for m in located if m.mention.anchor}
+    for loc in located:
+        if loc.mention.search_name in anchors and loc.role in ("near", "other", "subject"):
+            loc.role = "anchor"
+            continue
+        if loc.role != "near":
+            continue
+        head = re.sub(r"\s*,?\s*near\s*$", "", text[: loc.start], flags=re.IGNORECASE)
+        for o in located:
+            between = head[o.end :] if o is not loc and o.end <= len(head) else "x"
+            if re.fullmatch(r"\s*(?:town|city|county|village|port|district|area)?\s*", between):
+                loc.role = "anchor"
+
+
+def _place_score(loc: _Located, cue: re.Match[str] | None) -> float | None:
+    """How well a mention says where the event happened (None: it cannot)."""
+    cand = loc.place.candidate
+    if cand is None or loc.reporting or loc.role in _NOT_WHERE:
+        return None
+    if cand.feature_class == "country" and loc.role not in _COUNTRY_ROLES:
+        return None  # "into China", "sanctions on North Korea": not where it happened
+    score = _ROLE_WEIGHT.get(loc.role, 1.5)
+    if cand.feature_class in SETTLEMENT_CLASSES:
+        score += 3.0
+    elif cand.feature_class in _AREA_CLASSES:
+        score += 1.0
+    elif cand.feature_class not in ("country", "river"):
+        score += 1.5
+    if cue is not None and min(abs(loc.start - cue.end()), abs(cue.start() - loc.end)) <= 60:
+        score += 1.0
+    return score + 0.5 * max(0.0, min(1.0, loc.place.confidence))
+
+
+def _best_place(
+    located: Sequence[_Located], cue: re.Match[str] | None
+) -> tuple[Place, float] | None:
+    scored = [(s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue))]
+    if not scored:
+        return None
+    score, _, loc = max(scored, key=lambda x: (x[0], -x[1]))
+    return loc.place, score
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
+    spans = dates_from_text(
+        sentence.text,
+        reference=article.published,
+        reference_inferred=article.published_inferred,
+    )
+    return sorted((d for d in spans if d.start is not None or d.text), key=lambda d: d.start_char)
+
+
+def _clause_dates(article: Article, sentence: Sentence, cue_start: int) -> list[DateSpan]:
+    """Dates of the sentence, without those of another clause than the cue's (when the cue is
+    in the main clause: "running factories ..., that was shuttered last year")."""
+    spans = _sentence_dates(article, sentence)
+    clauses = _subordinate_spans(sentence.text)
+    if _inside(cue_start, clauses):
+        return spans
+    return [d for d in spans if not _inside(d.start_char, clauses)]
+
+
+def _event_dates(spans: Sequence[DateSpan], text: str) -> list[DateSpan]:
+    """Dates of one event: all dates of a list ("Sept. 28 and Oct. 2"), else the first."""
+    if not spans:
+        return [_UNKNOWN_DATE]
+    listed = [spans[0]]
+    for prev, cur in zip(spans, spans[1:], strict=False):
+        between = text[prev.end_char : cur.start_char]
+        if not re.fullmatch(r"\s*(?:,|and|or|&|,\s*and|,\s*or)\s*", between, re.IGNORECASE):
+            break
+        if re.search(r"\b(?:from|between)\s*$", text[: spans[0].start_char], re.IGNORECASE):
+            break  # "from Sept. 1 and ..." is one range, not a list
+        listed.append(cur)
+    unique: list[DateSpan] = []
+    for d in listed:
+        if all(_date_key(d) != _date_key(u) for u in unique):
+            unique.append(d)
+    return unique
+
+
+def _date_key(span: DateSpan | None) -> tuple[object, ...] | None:
+    """Identity of a date: its days, or its words when the year is unknown; None if no date."""
+    if span is None:
+        return None
+    if span.start is not None:
+        return (span.start, span.end)
+    text = re.sub(r"\W+", " ", span.text).strip().lower()
+    return ("text", text) if text else None
+
+
+def _date_label(span: DateSpan | None) -> str:
+    if span is None or span.start is None:
+        return f"{span.text}, year unknown" if span is not None and span.text else "date unknown"
+    if span.precision == "day" or span.end in (None, span.start):
+        return span.start.isoformat()
+    if span.precision == "month":
+        return span.start.strftime("%Y-%m")
+    if span.precision == "year":
+        return str(span.start.year)
+    return f"{span.start.isoformat()} – {span.end.isoformat()}"
+
+
+def _known(span: DateSpan | None) -> bool:
+    """True when the span says when (its days, or at least its words)."""
+    return _date_key(span) is not None
+
+
+# ----------------------------------------------------------------------------- actors, quantities
+
+_ORG_HEADS = (
+    r"Company|Corporation|Corp\.?|Group|Bureau|Ministry|Committee|Department|Agency|"
+    r"Trading Co\.?|Commission|Administration|Office|Council|Party|Army|Navy|Police|"
+    r"Command|Enterprise|Factory|Trust|Association|Bank|Customs|Guard"
+)
+_ORG = re.compile(
+    rf"\b((?:[A-Z0-9][\w&'’.-]*\s+){{0,5}}(?:{_ORG_HEADS})\b"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*){0,4})?)"
+)
+_GENERIC_ACTORS = re.compile(
+    r"\b((?:(?:North Korean|South Korean|Chinese|Russian|local|provincial|state|military|"
+    r"army-run|army|police|security|customs|border)\s+){0,2}"
+    r"(?:border guards?|guards|customs (?:officials?|officers?|posts?|authorities|agents)|"
+    r"customs|authorities|traders|trader|smugglers?|soldiers|the army|police(?:men)?|"
+    r"security (?:forces|agents|officials|services)|brokers?|defectors|merchants|"
+    r"officials|workers|army))\b",
+    re.IGNORECASE,
+)
+_QUALIFIED_ACTORS = re.compile(
+    r"\b((?:North Korean|South Korean|Chinese|Russian|state-run|state|army-run|military|"
+    r"trading|local|foreign)\s+(?:firms?|companies|company|manufacturers?|enterprises?|"
+    r"factories|factory|traders|merchants))\b",
+    re.IGNORECASE,
+)
+_NOT_ACTORS = re.compile(
+    r"\b(?:RFA|Radio Free Asia|Reuters|Yonhap|News|Service|Agency France|AFP|Associated)\b"
+)
+_LEADING = re.compile(r"^(?:(?:The|A|An|This|That|Its|Their)\s+|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s+)+")
+
+
+def actors_from_text(text: str) -> list[str]:
+    """Organisations and groups named in a sentence.
+
+    Parameters
+    ----------
+    text
+        One sentence.
+
+    Returns
+    -------
+    actors
+        Named organisations ("<Name> Company", "Ministry of State Security") and generic
+        groups ("North Korean border guards", "Chinese customs post"), longest form only,
+        in text order.
+
+    Examples
+    --------
+    >>> actors_from_text("The Sinuiju Trading Company paid border guards.")
+    ['Sinuiju Trading Company', 'border guards']
+    """
+    found: list[tuple[int, str]] = []
+    for m in _ORG.finditer(text):
+        name = _LEADING.sub("", m.group(1).strip())
+        if " " in name and not _NOT_ACTORS.search(name):
+            found.append((m.end(1) - len(name), name))
+    for m in _QUALIFIED_ACTORS.finditer(text):
+        found.append((m.start(1), m.group(1)))
+    for m in _GENERIC_ACTORS.finditer(text):
+        name = m.group(1).strip()
+        if name.lower() in {"army", "workers"} and not re.search(r"\bthe army\b", name, re.I):
+            continue
+        found.append((m.start(1), name))
+    found.sort()
+    actors: list[str] = []
+    for _, name in found:
+        low = name.lower()
+        if any(low in a.lower() for a in actors):
+            continue
+        actors = [a for a in actors if a.lower() not in low]
+        actors.append(name)
+    return actors
+
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundreds?|thousands?|dozens?|a dozen|a hundred|a thousand|several dozen"
+)
+_MONEY = re.compile(
+    r"(?:US)?\$\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:million|billion|thousand|m|bn)\b)?|"
+    r"\b\d+(?:,\d{3})*(?:\.\d+)?\s?(?:million|billion|thousand)?\s?"
+    r"(?:dollars|yuan|won|rubles|roubles|euros|RMB)\b"
+)
+_NUMBER = re.compile(
+    rf"(?<![\w:$.,])(?:\d+(?:,\d{{3}})*(?:\.\d+)?(?:\s(?:million|billion|thousand))?|(?:{_NUMBER_WORDS})"
+    rf"(?:[\s-](?:{_NUMBER_WORDS}))?(?:\s(?:million|billion))?)(?![\w:]|\.\d|,\d)",
+    re.IGNORECASE,
+)
+_UNITS = re.compile(
+    r"^(?:tons?|tonnes?|kg|kilograms?|kilos?|grams?|barrels?|boxes|box|containers?|bags?|"
+    r"sacks?|loads?|truckloads?|cartons?|crates?|pieces?|units?|liters?|litres?|meters?|"
+    r"metres?|km|kilometers?|kilometres?|head)$",
+    re.IGNORECASE,
+)
+_TIME_UNITS = re.compile(
+    r"^(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|dates?|times?|"
+    r"a\.m\.?|p\.m\.?|am|pm|o'clock|mornings?|evenings?|occasions?|percent|per)$",
+    re.IGNORECASE,
+)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE
+)
+_STOP = frozenset(
+    "a an the of for in at to and or but was were is are be been has have had that which who "
+    "with from on by as into than then this these those it its their his her they he she "
+    "would will could should can may might per each more most less about after before "
+    "since until while when where so not no".split()
+)
+
+
+def quantities_from_text(text: str) -> list[str]:
+    """Number + unit phrases as written ("five 15-ton trucks", "$2 million", "10 tons of coal").
+
+    Parameters
+    ----------
+    text
+        One sentence.
+
+    Returns
+    -------
+    quantities
+        In text order; durations ("ten days"), times and years are left out.
+
+    Examples
+    --------
+    >>> quantities_from_text("It used five 15-ton trucks for ten days at 3:00 a.m.")
+    ['five 15-ton trucks']
+    """
+    found: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(0)) for m in _MONEY.finditer(text)]
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b, _ in found):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or _MONTH_BEFORE.search(text[: m.start()]):
+            continue  # a year or a day of a month
+        phrase_end = _noun_phrase_end(text, m.end())
+        if phrase_end is not None:
+            found.append((m.start(), phrase_end, text[m.start() : phrase_end]))
+    return [q for _, _, q in sorted(found)]
+
+
+def _noun_phrase_end(text: str, pos: int) -> int | None:
+    """End offset of the (at most three-word) noun phrase counted by a number at ``pos``."""
+    words = list(re.finditer(r"[\s-]?([A-Za-z0-9][\w'’.-]*)", text[pos : pos + 60]))
+    kept: list[re.Match[str]] = []
+    for w in words:
+        token = w.group(1).rstrip(".")
+        if kept and w.start() != kept[-1].end() or not kept and w.start() != 0:
+            break  # punctuation in between
+        if token.lower() in _STOP or token[:1].isupper() or len(kept) == 3:
+            break
+        kept.append(w)
+        if _UNITS.match(token):
+            of = re.match(r"\s+of\s+([a-z][\w-]*)", text[pos + w.end() :])
+            if of:
+                return pos + w.end() + of.end()
+            return pos + w.end()
+    while kept and re.search(r"(?:ing|ed|ly)$", kept[-1].group(1)) and not _plural(kept[-1]):
+        kept.pop()
+    if not kept or _TIME_UNITS.match(kept[-1].group(1).rstrip(".")):
+        return None
+    last = kept[-1]
+    return pos + last.start(1) + len(last.group(1).rstrip("."))
+
+
+def _plural(word: re.Match[str]) -> bool:
+    return word.group(1).endswith(("ings",))
+
+
+# ----------------------------------------------------------------------------- incidents
+
+
+@dataclass(slots=True)
+class _Draft:
+    type: IncidentType
+    place: Place | None
+    date: DateSpan
+    sentence: int
+    excerpt: str
+    actors: list[str]
+    quantities: list[str]
+    confidence: float
+    place_score: float
+
+
+def incidents_from_places(
+    article: Article,
+    places: Sequence[Place],
+    *,
+    incident_types: Iterable[IncidentType] | str | Path | None = None,
+) -> list[Incident]:
+    """Find the incidents of one article and locate each at the place where it happened.
+
+    Parameters
+    ----------
+    article
+        A cleaned article with sentences.
+    places
+        The article's places (from :func:`geo.geocode.places_from_toponyms`).
+    incident_types
+        The vocabulary, as records or a CSV path. Default: ``data/incident_types.csv``.
+
+    Returns
+    -------
+    incidents
+        In text order, ids ``"<article_id>-i001"`` …; an incident with a date but no
+        usable place has ``place=None``.
+    """
+    if not isinstance(article, Article):
+        msg = f"'article' should be an Article, got {type(article).__name__}"
+        raise TypeError(msg)
+    types = [t for t in _as_types(incident_types) if t.pattern is not None]
+    by_sentence = _mentions_by_sentence(places)
+    drafts: list[_Draft] = []
+    previous: _Draft | None = None
+    body_prev: int | None = None
+    for idx, sentence in enumerate(article.sentences):
+        if sentence.section != "body":
+            continue
+        new = _drafts_from_sentence(
+            article, idx, sentence, body_prev, by_sentence.get(idx, []), types, previous
+        )
+        drafts.extend(new)
+        if new and new[-1].place is not None:
+            previous = new[-1]
+        body_prev = idx
+    incidents = _number(article, _deduplicate(drafts))
+    logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
+    return incidents
+
+
+def _drafts_from_sentence(
+    article: Article,
+    idx: int,
+    sentence: Sentence,
+    body_prev: int | None,
+    items: Sequence[tuple[Mention, Place]],
+    types: Sequence[IncidentType],
+    previous: _Draft | None,
+) -> list[_Draft]:
+    found = _classify(sentence.text, types)
+    if found is None:
+        return []
+    itype, cue = found
+    best = _best_place(_located(sentence, items, article), cue)
+    anaphoric = _is_anaphoric(sentence.text)
+    inherited = False
+    if best is None and anaphoric and previous is not None and idx - previous.sentence <= 3:
+        best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
+    dates = _event_dates(_clause_dates(article, sentence, cue.start()), sentence.text)
+    if best is None and not any(_known(d) for d in dates):
+        logger.debug("Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type)
+        return []
+    place, score = best if best is not None else (None, 0.0)
+    excerpt = _excerpt(article, idx, body_prev if anaphoric else None)
+    actors = actors_from_text(sentence.text)
+    quantities = quantities_from_text(sentence.text)
+    return [
+        _Draft(
+            type=itype,
+            place=place,
+            date=d,
+            sentence=idx,
+            excerpt=excerpt,
+            actors=list(actors),
+            quantities=list(quantities),
+            confidence=_confidence(itype, place, score, inherited, d),
+            place_score=score,
+        )
+        for d in dates
+    ]
+
+
+def _excerpt(article: Article, idx: int, prev: int | None) -> str:
+    sentence = article.sentences[idx]
+    start = sentence.start_char
+    if prev is not None:
+        start = article.sentences[prev].start_char
+    text = article.text[start : sentence.end_char]
+    return text if text.strip() else sentence.text
+
+
+def _confidence(
+    itype: IncidentType, place: Place | None, score: float, inherited: bool, date: DateSpan
+) -> float:
+    value = 0.3 + (0.2 if itype.priority >= 60 else 0.12)
+    if place is not None:
+        value += 0.05 if inherited else min(0.25, 0.25 * score / 7.0)
+        value += 0.05 * max(0.0, min(1.0, place.confidence))
+    if _known(date):
+        value += 0.15
+    return round(max(0.05, min(0.95, value)), 2)
+
+
+def _same_place(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    if a is b:
+        return True
+    ida = a.candidate.gazetteer_id if a.candidate else None
+    idb = b.candidate.gazetteer_id if b.candidate else None
+    return (ida is not None and ida == idb) or (ida is None and idb is None and a.name == b.name)
+
+
+def _compatible_dates(a: DateSpan, b: DateSpan) -> bool:
+    if not _known(a) or not _known(b):
+        return True
+    return _date_key(a) == _date_key(b)
+
+
+def _mergeable(a: _Draft, b: _Draft) -> bool:
+    if not _same_place(a.place, b.place) or not _compatible_dates(a.date, b.date):
+        return False
+    if a.place is None and not (_known(a.date) and _known(b.date)):
+        return False  # unplaced and undated: nothing says it is the same event
+    if a.type.type == b.type.type:
+        return True
+    return min(a.type.priority, b.type.priority) <= 40  # generic transport/other joins
+
+
+def _informativeness(d: _Draft) -> tuple[float, ...]:
+    return (
+        2.0 * _known(d.date) + len(d.actors) + len(d.quantities) + d.place_score / 3.0,
+        -d.sentence,
+    )
+
+
+def _deduplicate(drafts: Sequence[_Draft]) -> list[_Draft]:
+    kept: list[_Draft] = []
+    for draft in drafts:
+        match = next((k for k in kept if _mergeable(k, draft)), None)
+        if match is None:
+            kept.append(draft)
+            continue
+        kept[kept.index(match)] = _merge(match, draft)
+    return kept
+
+
+def _merge(a: _Draft, b: _Draft) -> _Draft:
+    main, other = (a, b) if _informativeness(a) >= _informativeness(b) else (b, a)
+    itype = a.type if a.type.priority >= b.type.priority else b.type
+    date = main.date if _known(main.date) else other.date
+    return _Draft(
+        type=itype,
+        place=main.place,
+        date=date,
+        sentence=main.sentence,
+        excerpt=main.excerpt,
+        # pool only what a dated report of the same event adds
+        actors=_pool(main.actors, other.actors if _known(other.date) else []),
+        quantities=_pool(main.quantities, other.quantities if _known(other.date) else []),
+        confidence=max(a.confidence, b.confidence),
+        place_score=max(a.place_score, b.place_score),
+    )
+
+
+def _pool(first: Sequence[str], second: Sequence[str]) -> list[str]:
+    out = list(first)
+    for item in second:
+        low = item.lower()
+        if any(low in o.lower() for o in out):
+            continue
+        out = [o for o in out if o.lower() not in low] + [item]
+    return out
+
+
+def _number(article: Article, drafts: Sequence[_Draft]) -> list[Incident]:
+    ordered = sorted(
+        drafts, key=lambda d: (d.sentence, d.date.start_char, d.date.start or _MIN_DATE)
+    )
+    incidents: list[Incident] = []
+    for n, d in enumerate(ordered, start=1):
+        where = f"at {d.place.name}" if d.place is not None else "place unknown"
+        incidents.append(
+            Incident(
+                id=f"{article.article_id}-i{n:03d}",
+                article_id=article.article_id,
+                type=d.type.type,
+                summary=f"{d.type.label} {where} ({_date_label(d.date)})",
+                excerpt=d.excerpt,
+                place=d.place,
+                date=d.date,
+                actors=d.actors,
+                quantities=d.quantities,
+                confidence=d.confidence,
+                sentence=d.sentence,
+            )
+        )
+    return incidents
+
+

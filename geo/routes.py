@@ -1,0 +1,584 @@
+"""Movements of goods and people: origin -> destination (via), mode, status and a geodesic line.
+
+Roles of the place mentions of a body sentence make the route: "from X" is the origin,
+"to/into/back to Y" the destination (the last one named; an earlier "into X" then becomes
+the origin, as in "blocked the road into X ... moved the goods to China"), "through/via/
+by way of/crossed Z" a waypoint. A missing origin is the waypoint or the place where the
+goods were ("at/in X"); a missing destination is that place ("trucks sent from Rason" to
+where the goods were stored). "Orders from a company in X" flow from X to the place of the
+manufacturer.
+
+When one end is only a country ("into China") and the other a named place, the end becomes
+the nearest named settlement of that country in the article (the town across the river),
+with a lower confidence; if there is none, the country itself (geo_precision 3). A route
+between two bare countries is too vague to draw and is dropped, as are same-place routes.
+"... back to North Korea" reverses the article's previous route.
+
+``crosses_border``: the gazetteer country codes of origin and destination decide. The
+line is also tested against the China–North Korea and North Korea–Russia boundary lines of
+``data/basemap/boundary_lines.geojson``; a disagreement is logged, not trusted, because
+Natural Earth 1:10m is generalised by about 1 km and puts several riverside towns on the
+wrong side. When a country code is missing, the line test decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from pyproj import Geod
+from shapely import LineString, unary_union
+from shapely.geometry.base import BaseGeometry
+
+from . import settings
+from ._errors import GeoError
+from .incidents import (
+    SETTLEMENT_CLASSES,
+    _event_dates,
+    _excerpt,
+    _is_anaphoric,
+    _known,
+    _date_key,
+    _Located,
+    _located,
+    _mentions_by_sentence,
+    _same_place,
+    _sentence_dates,
+)
+from .models import Article, DateSpan, Place, Route, Sentence
+
+__all__ = [
+    "geodesic_coords",
+    "load_boundaries",
+    "mode_from_text",
+    "routes_from_places",
+    "status_from_text",
+]
+
+logger = logging.getLogger(__name__)
+
+_GEOD = Geod(ellps="WGS84")
+_AREA_CLASSES = frozenset({"province", "region", "district", "country"})
+_UNKNOWN_DATE = DateSpan(None, None, "unknown")
+
+_MOVEMENT = re.compile(
+    r"\b(?:sen[dt]|sending|mov(?:e|ed|ing)|transport\w*|ship(?:ped|ping|ments?)|deliver\w*|"
+    r"carr(?:y|ied|ies|ying)|taken|took|take|smuggl\w*|cross(?:ed|es|ing)?|across|travel\w*|"
+    r"went|returned|brought|bring|loaded|transfer\w*|export\w*|import\w*|fled|escaped|drove|"
+    r"driven|headed|bound|orders?|trucks?|trains?|boats?|ships?|vessels?|wagons?|freight)\b",
+    re.IGNORECASE,
+)
+_FROM_COMPANY_IN = re.compile(
+    r"\bfrom\s+(?:an?|the)\s+[\w\s-]{0,30}?\b(?:in|at|based in)\s+"
+    r"(?:(?:the|northeastern|northern|southern|eastern|western|[A-Z][\w-]*['’]s)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_NEGATED_MODE = re.compile(
+    r"\b(?:instead of|rather than|not)\s+(?:directly\s+|simply\s+)?(?:by|on|using)\s+"
+    r"(?:an?\s+|the\s+)?\w+",
+    re.IGNORECASE,
+)
+_MODES = (
+    ("boat", re.compile(r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?)\b", re.I)),
+    ("truck", re.compile(r"\b(?:trucks?|lorr(?:y|ies)|vehicles?|vans?|cars?|by road)\b", re.I)),
+    ("rail", re.compile(r"\b(?:trains?|rail(?:way|road)?s?|wagons?|freight cars?)\b", re.I)),
+    ("ship", re.compile(r"\b(?:ships?|vessels?|freighters?|tankers?|barges?)\b", re.I)),
+)
+_ON_FOOT = re.compile(
+    r"\b(?:on foot|walk(?:ed|ing)?|wad(?:ed|ing)|swam|swimming|carried|on (?:their|his|her) backs?)\b",
+    re.I,
+)
+_BLOCKED = re.compile(
+    r"\b(?:did not (?:approve|clear|allow|let)|refused|turned (?:back|away)|denied|"
+    r"(?:was|were|been|being|got) (?:\w+ )?(?:blocked|seized|stopped|confiscated|intercepted)|"
+    r"(?:blocked|seized|stopped|confiscated|intercepted) (?:the |their |a |an |its )?"
+    r"(?:\w+ )?(?:delivery|deliveries|shipments?|goods|cargo|consignment|trucks?|boats?|"
+    r"vessels?|ships?|exports?|imports?|transfer))\b",
+    re.I,
+)
+_ATTEMPTED = re.compile(r"\b(?:tried|tries|try|trying|attempt(?:ed|s|ing)?)\s+to\b", re.I)
+_CONTRAST = re.compile(r"^[\s“”\"'‘’]*(?:but|however|yet)\b", re.I)
+_COUNTRY_WORDS = {
+    "china": "CN",
+    "north korea": "KP",
+    "the north": "KP",
+    "russia": "RU",
+    "south korea": "KR",
+    "the south": "KR",
+}
+_TEXT_COUNTRY_DEST = re.compile(
+    r"\b(back to|into|to|toward|towards)\s+(china|north korea|russia|south korea|the north)\b",
+    re.I,
+)
+_DEST_ROLES = ("to", "back to", "into", "toward", "towards")
+_VIA_ROLES = ("through", "crossed", "across")
+_SITE_ROLES = ("at", "in", "inside", "within", "subject", "on", "near")
+_MAX_NEAREST_KM = 150.0
+
+
+# ----------------------------------------------------------------------------- reference data
+
+
+def load_boundaries(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read the international boundary lines North Korea shares with China and Russia.
+
+    Parameters
+    ----------
+    path
+        GeoJSON of boundary lines with ``kind`` and ``pair`` columns. Default:
+        ``settings.data_folder / "basemap" / "boundary_lines.geojson"``.
+
+    Returns
+    -------
+    gdf_boundaries
+        Lines with ``kind == "international_boundary"`` and a ``pair`` naming PRK, EPSG:4326.
+    """
+    path = Path(settings.data_folder / "basemap" / "boundary_lines.geojson" if path is None else path)
+    return _load_boundaries(path.resolve()).copy()
+
+
+@cache
+def _load_boundaries(path: Path) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except (OSError, pyogrio.errors.DataSourceError) as e:
+        msg = f"{path}: cannot read the boundary lines ({e})"
+        raise GeoError(msg) from e
+    missing = {"kind", "pair"} - set(gdf.columns)
+    if missing:
+        msg = f"{path}: boundary lines need the columns kind and pair, missing {sorted(missing)}"
+        raise GeoError(msg)
+    keep = (gdf["kind"] == "international_boundary") & gdf["pair"].str.contains("PRK", na=False)
+    gdf = gdf.loc[keep].to_crs(settings.default_crs).reset_index(drop=True)
+    logger.info("Loaded %d boundary lines from %s", len(gdf), path)
+    return gdf
+
+
+# ----------------------------------------------------------------------------- geometry
+
+
+def geodesic_coords(
+    a_lonlat: tuple[float, float], b_lonlat: tuple[float, float], npts: int | None = None
+) -> list[tuple[float, float]]:
+    """Vertices of the geodesic (WGS 84) from a to b, both ends included.
+
+    Parameters
+    ----------
+    a_lonlat, b_lonlat
+        (lon, lat) of the ends.
+    npts
+        Number of intermediate points; default one per 5 km, at most 100.
+
+    Returns
+    -------
+    coords
+        ``[(lon, lat), ...]`` starting at a and ending at b.
+
+    Examples
+    --------
+    >>> geodesic_coords((129.0, 42.0), (129.0, 42.0))
+    [(129.0, 42.0), (129.0, 42.0)]
+    """
+    (lon1, lat1), (lon2, lat2) = a_lonlat, b_lonlat
+    if npts is None:
+        _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
+        npts = int(min(100, metres // 5000))
+    if npts < 0:
+        msg = f"'npts' should be 0 or more, got {npts}"
+        raise ValueError(msg)
+    middle = _GEOD.npts(lon1, lat1, lon2, lat2, npts) if npts else []
+    return [(lon1, lat1), *((float(x), float(y)) for x, y in middle), (lon2, lat2)]
+
+
+def _length_km(points: Sequence[tuple[float, float]]) -> float:
+    total = 0.0
+    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:], strict=False):
+        total += _GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    return total / 1000.0
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    return _length_km([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
+
+
+# ----------------------------------------------------------------------------- text rules
+
+
+def mode_from_text(text: str) -> str:
+    """Transport mode named in a sentence: truck, rail, boat, ship, on_foot or unknown.
+
+    Parameters
+    ----------
+    text
+        One sentence.
+
+    Returns
+    -------
+    mode
+        The earliest vehicle named (negated ones such as "instead of by rail" are skipped);
+        on_foot only when no vehicle is named.
+
+    Examples
+    --------
+    >>> mode_from_text("taken by trucks instead of directly by rail")
+    'truck'
+    """
+    clean = _NEGATED_MODE.sub(lambda m: " " * len(m.group(0)), text)
+    hits = [(m.start(), mode) for mode, rx in _MODES if (m := rx.search(clean))]
+    if hits:
+        return min(hits)[1]
+    return "on_foot" if _ON_FOOT.search(clean) else "unknown"
+
+
+def status_from_text(text: str) -> str:
+    """Whether a movement was blocked, only attempted, or completed.
+
+    Parameters
+    ----------
+    text
+        One sentence.
+
+    Returns
+    -------
+    status
+        ``"blocked"``, ``"attempted"`` or ``"completed"``.
+
+    Examples
+    --------
+    >>> status_from_text("Customs did not approve the delivery.")
+    'blocked'
+    """
+    if _BLOCKED.search(text):
+        return "blocked"
+    return "attempted" if _ATTEMPTED.search(text) else "completed"
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+@dataclass(slots=True)
+class _Leg:
+    origin: Place
+    destination: Place
+    via: list[Place] = field(default_factory=list)
+    confidence: float = 0.6
+    reason: str = ""
+
+
+def routes_from_places(
+    article: Article,
+    places: Sequence[Place],
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> list[Route]:
+    """Find the movements of one article as routes between its places.
+
+    Parameters
+    ----------
+    article
+        A cleaned article with sentences.
+    places
+        The article's places (from :func:`geo.geocode.places_from_toponyms`).
+    boundaries
+        Boundary lines for the crossing check; default :func:`load_boundaries`.
+
+    Returns
+    -------
+    routes
+        In text order, ids ``"<article_id>-r001"`` …, each with a geodesic line.
+    """
+    if not isinstance(article, Article):
+        msg = f"'article' should be an Article, got {type(article).__name__}"
+        raise TypeError(msg)
+    if boundaries is not None and not isinstance(boundaries, gpd.GeoDataFrame):
+        msg = f"'boundaries' should be a GeoDataFrame, got {type(boundaries).__name__}"
+        raise TypeError(msg)
+    border = unary_union(list((load_boundaries() if boundaries is None else boundaries).geometry))
+    by_sentence = _mentions_by_sentence(places)
+    resolved = [p for p in places if p.candidate is not None]
+    body = [i for i, s in enumerate(article.sentences) if s.section == "body"]
+    dated = {i: _sentence_dates(article, article.sentences[i]) for i in body}
+    routes: list[Route] = []
+    for pos, idx in enumerate(body):
+        sentence = article.sentences[idx]
+        located = [
+            loc
+            for loc in _located(sentence, by_sentence.get(idx, []), article)
+            if loc.place.candidate is not None and not loc.reporting
+        ]
+        leg = _leg(sentence.text, located, resolved, routes)
+        if leg is None:
+            continue
+        prev_idx = body[pos - 1] if pos else None
+        next_idx = body[pos + 1] if pos + 1 < len(body) else None
+        for span in _event_dates(dated[idx], sentence.text):
+            routes.append(
+                _route(article, idx, prev_idx, next_idx, leg, span, body, dated, border)
+            )
+    routes = _number(article, _deduplicate(routes))
+    logger.info("Found %d routes in article %r", len(routes), article.article_id)
+    return routes
+
+
+def _leg(
+    text: str, located: list[_Located], resolved: Sequence[Place], previous: Sequence[Route]
+) -> _Leg | None:
+    """Origin, destination and waypoints of the movement told by one sentence, if any."""
+    if not _MOVEMENT.search(text):
+        return None
+    back = re.search(r"\bback to\b", text, re.I)
+    if back and previous:
+        last = previous[-1]
+        target = _country_after(text, back.end(), located)
+        if target in ("", last.origin.country_code):
+            return _Leg(last.destination, last.origin, list(reversed(last.via)), 0.4, "return leg")
+    origins = [loc for loc in located if loc.role == "from"]
+    origins += [
+        loc for loc in located if loc.role == "in" and _FROM_COMPANY_IN.search(text[: loc.start])
+    ]
+    dests = [loc for loc in located if loc.role in _DEST_ROLES and loc not in origins]
+    vias = [loc for loc in located if loc.role in _VIA_ROLES and _drawable(loc.place)]
+    sites = [loc for loc in located if loc.role in _SITE_ROLES and loc not in origins]
+    confidence, reason = 0.7, "from/to"
+    dest_loc = _pick_destination(dests)
+    origin_loc = _finest(origins)
+    if origin_loc is None:
+        earlier = [d for d in dests if dest_loc is not None and d.start < dest_loc.start]
+        pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
+        origin_loc = pool[0] if pool else None
+        confidence, reason = 0.55, "origin from waypoint or site"
+    if dest_loc is None and origin_loc is not None:
+        pool = _settlements(sites, origin_loc) or [v for v in vias if v is not origin_loc]
+        dest_loc = pool[-1] if pool else None
+        confidence, reason = 0.55, "destination from site"
+    origin = origin_loc.place if origin_loc else None
+    dest = dest_loc.place if dest_loc else _text_country_place(text, located, resolved)
+    if origin is None or dest is None:
+        return None
+    via = [v.place for v in vias if v is not origin_loc and v is not dest_loc]
+    return _refine(_Leg(origin, dest, _unique(via), confidence, reason), resolved)
+
+
+def _country_after(text: str, pos: int, located: Sequence[_Located]) -> str:
+    for loc in located:
+        if loc.start >= pos and loc.start - pos <= 5:
+            return loc.place.country_code
+    m = re.match(r"\s*(?:the\s+)?(china|north korea|russia|south korea|north|south)\b", text[pos:], re.I)
+    if m is None:
+        return ""
+    word = m.group(1).lower()
+    return _COUNTRY_WORDS.get(word, _COUNTRY_WORDS.get(f"the {word}", ""))
+
+
+def _pick_destination(dests: Sequence[_Located]) -> _Located | None:
+    """The last destination named, or a finer one of the same country ("to Dandong, China")."""
+    if not dests:
+        return None
+    last = dests[-1]
+    same = [d for d in dests if d.place.country_code == last.place.country_code]
+    return _finest(same) if _rank(last.place) > 0 else last
+
+
+def _rank(place: Place) -> int:
+    cls = place.candidate.feature_class if place.candidate else ""
+    if cls in SETTLEMENT_CLASSES:
+        return 0
+    return 2 if cls == "country" else 1
+
+
+def _finest(locs: Sequence[_Located]) -> _Located | None:
+    return min(locs, key=lambda loc: (_rank(loc.place), loc.start)) if locs else None
+
+
+def _drawable(place: Place) -> bool:
+    """A place that can be a vertex of a route line (no river midpoints, provinces, countries)."""
+    return place.candidate is not None and place.candidate.feature_class in SETTLEMENT_CLASSES
+
+
+def _settlements(locs: Sequence[_Located], other: _Located | None) -> list[_Located]:
+    return [
+        loc
+        for loc in locs
+        if _drawable(loc.place) and (other is None or not _same_place(loc.place, other.place))
+    ]
+
+
+def _unique(places: Sequence[Place]) -> list[Place]:
+    out: list[Place] = []
+    for p in places:
+        if not any(_same_place(p, o) for o in out):
+            out.append(p)
+    return out
+
+
+def _text_country_place(
+    text: str, located: Sequence[_Located], resolved: Sequence[Place]
+) -> Place | None:
+    """A country destination the toponym step did not report ("into China"), as a place."""
+    covered = [(loc.start, loc.end) for loc in located]
+    for m in _TEXT_COUNTRY_DEST.finditer(text):
+        if any(a <= m.start(2) < b for a, b in covered):
+            continue
+        code = _COUNTRY_WORDS.get(m.group(2).lower(), "")
+        country = next(
+            (p for p in resolved if p.country_code == code and _rank(p) == 2), None
+        )
+        if country is not None:
+            return country
+        members = [p for p in resolved if p.country_code == code and _drawable(p)]
+        if members:
+            return members[0]  # refined to the nearest one by _refine
+    return None
+
+
+def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
+    """Replace a country-only end by the nearest named place of that country in the article."""
+    if _rank(leg.origin) == 2 and _rank(leg.destination) == 2:
+        return None  # country to country: nothing to draw
+    for end in ("destination", "origin"):
+        here, there = getattr(leg, end), getattr(leg, "origin" if end == "destination" else "destination")
+        if _rank(here) != 2 or _rank(there) != 0:
+            continue
+        code = here.country_code
+        near = [p for p in resolved if p.country_code == code and _drawable(p)]
+        near = [p for p in near if not _same_place(p, there)]
+        if not near:
+            continue
+        best = min(near, key=lambda p: _distance_km(p, there))
+        if _distance_km(best, there) <= _MAX_NEAREST_KM:
+            logger.info("Route %s: %s %r taken as its nearest named place %r", end, code, here.name, best.name)
+            setattr(leg, end, best)
+            leg.confidence -= 0.15
+            leg.reason += f"; {end} {here.name} taken as nearest named place {best.name}"
+    if _same_place(leg.origin, leg.destination):
+        return None
+    return leg
+
+
+def _route(
+    article: Article,
+    idx: int,
+    prev_idx: int | None,
+    next_idx: int | None,
+    leg: _Leg,
+    span: DateSpan,
+    body: Sequence[int],
+    dated: dict[int, list[DateSpan]],
+    border: BaseGeometry,
+) -> Route:
+    sentence = article.sentences[idx]
+    mode = _mode(article, sentence, idx, prev_idx, next_idx, span, body, dated)
+    status = status_from_text(sentence.text)
+    if status != "blocked" and next_idx is not None:
+        following = article.sentences[next_idx].text
+        if _CONTRAST.match(following) and status_from_text(following) == "blocked":
+            status = "blocked"
+    stops = [leg.origin, *leg.via, leg.destination]
+    coords: list[tuple[float, float]] = []
+    for a, b in zip(stops, stops[1:], strict=False):
+        segment = geodesic_coords((a.lon, a.lat), (b.lon, b.lat))  # type: ignore[arg-type]
+        coords.extend(segment if not coords else segment[1:])
+    confidence = leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
+    anaphoric = _is_anaphoric(sentence.text)
+    return Route(
+        id="",
+        article_id=article.article_id,
+        origin=leg.origin,
+        destination=leg.destination,
+        mode=mode,
+        status=status,
+        via=list(leg.via),
+        date=span,
+        excerpt=_excerpt(article, idx, prev_idx if anaphoric else None),
+        crosses_border=_crosses(leg, coords, border),
+        length_km=round(_length_km(coords), 3),
+        coords=coords,
+        confidence=round(max(0.05, min(0.95, confidence)), 2),
+        sentence=idx,
+    )
+
+
+def _mode(
+    article: Article,
+    sentence: Sentence,
+    idx: int,
+    prev_idx: int | None,
+    next_idx: int | None,
+    span: DateSpan,
+    body: Sequence[int],
+    dated: dict[int, list[DateSpan]],
+) -> str:
+    """Mode from the sentence, else from another sentence of the same event."""
+    mode = mode_from_text(sentence.text)
+    if mode != "unknown":
+        return mode
+    related: list[int] = []
+    if _known(span):
+        related += [
+            i for i in body if i != idx and any(_date_key(d) == _date_key(span) for d in dated[i])
+        ]
+    if prev_idx is not None and _is_anaphoric(sentence.text):
+        related.append(prev_idx)
+    if next_idx is not None and _is_anaphoric(article.sentences[next_idx].text):
+        related.append(next_idx)
+    for i in related:
+        mode = mode_from_text(article.sentences[i].text)
+        if mode != "unknown":
+            return mode
+    return "unknown"
+
+
+def _crosses(leg: _Leg, coords: Sequence[tuple[float, float]], border: BaseGeometry) -> bool:
+    a, b = leg.origin.country_code, leg.destination.country_code
+    line_test = bool(len(coords) >= 2 and not border.is_empty and LineString(coords).intersects(border))
+    if not a or not b:
+        return line_test
+    by_codes = a != b
+    if by_codes != line_test:
+        logger.info(
+            "Route %r -> %r: country codes say crosses=%s, boundary line test says %s "
+            "(Natural Earth is generalised; the codes decide)",
+            leg.origin.name, leg.destination.name, by_codes, line_test,
+        )
+    return by_codes
+
+
+def _compatible(a: Route, b: Route) -> bool:
+    if not (_same_place(a.origin, b.origin) and _same_place(a.destination, b.destination)):
+        return False
+    if not _known(a.date) or not _known(b.date):
+        return True
+    return _date_key(a.date) == _date_key(b.date)
+
+
+def _deduplicate(routes: Sequence[Route]) -> list[Route]:
+    kept: list[Route] = []
+    for route in routes:
+        match = next((k for k in kept if _compatible(k, route)), None)
+        if match is None:
+            kept.append(route)
+            continue
+        if not _known(match.date) and _known(route.date):
+            match.date, match.excerpt, match.sentence = route.date, route.excerpt, route.sentence
+        if match.mode == "unknown":
+            match.mode = route.mode
+        if match.status == "completed":
+            match.status = route.status
+        match.via = _unique([*match.via, *route.via]) if not match.via else match.via
+        match.confidence = max(match.confidence, route.confidence)
+    return kept
+
+
+def _number(article: Article, routes: Sequence[Route]) -> list[Route]:
+    ordered = sorted(routes, key=lambda r: (r.sentence, r.date.start_char if r.date else 0))
+    for n, route in enumerate(ordered, start=1):
+        route.id = f"{article.article_id}-r{n:03d}"
+        if route.date is None:
+            route.date = _UNKNOWN_DATE
+    return ordered

@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from geo._errors import GeoError
+from geo.incidents import (
+    IncidentType,
+    actors_from_text,
+    incidents_from_places,
+    load_incident_types,
+    quantities_from_text,
+)
+from geo.models import Article, Candidate, Mention, Place, Sentence
+
+# ---------------------------------------------------------------------------- helpers
+
+# name: (lat, lon, country_code, feature_class)
+GAZ = {
+    "Hoeryong": (42.44113, 129.74601, "KP", "city"),
+    "Sanhe": (42.47532, 129.73585, "CN", "town"),
+    "Inge-ri": (42.44113, 129.74601, "KP", "village"),
+    "Rason": (42.35359, 130.40296, "KP", "city"),
+    "Longjing": (42.77131, 129.42307, "CN", "city"),
+    "Jilin": (43.29776, 126.46567, "CN", "province"),
+    "North Hamgyong": (41.13700, 129.70255, "KP", "province"),
+    "Tumen river": (42.49400, 129.73096, "KP", "river"),
+    "China": (36.5, 104.0, "CN", "country"),
+    "North Korea": (40.2, 127.2, "KP", "country"),
+    "Sinuiju": (40.10056, 124.39806, "KP", "city"),
+    "Dandong": (40.12917, 124.39472, "CN", "city"),
+    "Friendship Bridge": (40.11644, 124.39058, "CN", "bridge"),
+    "Hyesan": (41.40167, 128.17778, "KP", "city"),
+    "Changbai": (41.41772, 128.19624, "CN", "town"),
+    "Yalu": (41.77696, 126.87988, "KP", "river"),
+    "Nampo": (38.73750, 125.40778, "KP", "city"),
+    "Tumen": (42.96562, 129.84199, "CN", "city"),
+    "Namyang": (42.95044, 129.85571, "KP", "town"),
+}
+
+
+def make_article(
+    body: list[str],
+    *,
+    caption: str = "",
+    title: str = "",
+    published: date | None = date(2017, 10, 20),
+    article_id: str = "t1",
+) -> Article:
+    text, sentences = "", []
+    for section, items in (("title", [title]), ("caption", [caption]), ("body", body)):
+        for item in items:
+            if not item:
+                continue
+            start = len(text)
+            text += item + " "
+            sentences.append(Sentence(item, start, start + len(item), section))
+    return Article(article_id, text, sentences, published=published, title=title)
+
+
+def make_places(article: Article, *names: str, anchors: dict[str, str] | None = None) -> list[Place]:
+    places = []
+    for name in names:
+        lat, lon, cc, fc = GAZ[name]
+        mentions = []
+        for m in re.finditer(rf"\b{re.escape(name)}\b", article.text):
+            idx = next(
+                i for i, s in enumerate(article.sentences) if s.start_char <= m.start() < s.end_char
+            )
+            anchor = (anchors or {}).get(name)
+            mentions.append(Mention(name, m.start(), m.end(), idx, anchor=anchor))
+        cand = Candidate(f"bw:{name.lower()}", name, lat, lon, cc, fc)
+        places.append(Place(name, mentions, cand, 3 if fc in ("country", "province") else 1, 0.9))
+    return places
+
+
+SEED_LIKE = [
+    "The manufacturing firm, called the 800 Trading Company, receives orders for custom-made "
+    "apparel from a company in Longjing city in northeastern China’s Jilin province, a source in "
+    "North Hamgyong province in North Korea told RFA.",
+    "The company tried recently to send finished goods to China through the customs post at "
+    "North Korea’s Hoeryong city, RFA’s source said.",
+    "“But the Chinese customs post at Sanhe, just across the Tumen river, did not approve their "
+    "delivery,” the source said.",
+    "After holding their goods in storage at Hoeryong for ten days in mid-September, the 800 "
+    "Trading Company loaded them onto trucks sent from North Korea’s Rason city, the source said.",
+    "The clothing was then moved illegally into China on two separate dates, Sept. 28 and Oct. 2, "
+    "through Inge-ri town near Hoeryong, a second source told RFA.",
+    "“The 800 Trading Company blocked the road into Inge-ri town from 1:00 a.m. to 3:00 a.m. on "
+    "Sept. 28 and used five 15-ton trucks to move the goods across the river to China,” he said.",
+    "A second delivery using six trucks was made in the early morning hours of Oct. 2, the source "
+    "said.",
+]
+SEED_PLACES = (
+    "Longjing", "Jilin", "North Hamgyong", "North Korea", "China", "Hoeryong", "Sanhe",
+    "Tumen river", "Rason", "Inge-ri",
+)
+
+
+@pytest.fixture
+def seed_like() -> tuple[Article, list[Place]]:
+    article = make_article(SEED_LIKE, caption="North Korean soldiers stand on a boat near China.")
+    return article, make_places(article, *SEED_PLACES, anchors={"Inge-ri": "Hoeryong"})
+
+
+def by_type(incidents, kind):
+    return [i for i in incidents if i.type == kind]
+
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+def test_vocabulary_has_the_documented_types():
+    types = {t.type for t in load_incident_types()}
+    assert {
+        "smuggling_crossing", "customs_refusal", "storage", "covert_production", "seizure",
+        "closure", "trade_order", "sale_of_seized_goods", "transport", "arrest", "defection",
+        "border_security", "other",
+    } <= types
+
+
+def test_bad_vocabulary_path_names_the_file(tmp_path):
+    with pytest.raises(GeoError, match="nothere.csv"):
+        load_incident_types(tmp_path / "nothere.csv")
+
+
+def test_bad_vocabulary_columns(tmp_path):
+    path = tmp_path / "types.csv"
+    path.write_text("type,label\nx,X\n", encoding="utf-8")
+    with pytest.raises(GeoError, match="cues"):
+        load_incident_types(path)
+
+
+def test_caller_vocabulary_is_used():
+    article = make_article(["Farmers harvested rice at Hyesan on May 3, 2018."])
+    table = [IncidentType("harvest", "Harvest", 10, cues=r"harvest\w*")]
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan"), incident_types=table)
+    assert inc.type == "harvest"
+    assert inc.summary == "Harvest at Hyesan (2018-05-03)"
+
+
+# ---------------------------------------------------------------------------- seed-like article
+
+
+def test_customs_refusal_at_the_customs_post(seed_like):
+    incidents = incidents_from_places(*seed_like)
+    (refusal,) = by_type(incidents, "customs_refusal")
+    assert refusal.place.name == "Sanhe"  # not the Tumen river
+    assert "Chinese customs post" in refusal.actors
+    assert refusal.excerpt.startswith("“But the Chinese customs post at Sanhe")
+
+
+def test_storage_at_hoeryong_mid_september(seed_like):
+    (storage,) = by_type(incidents_from_places(*seed_like), "storage")
+    assert storage.place.name == "Hoeryong"
+    assert (storage.date.start, storage.date.end) == (date(2017, 9, 11), date(2017, 9, 20))
+    assert storage.date.precision == "range"
+    assert "800 Trading Company" in storage.actors
+    assert storage.quantities == []  # "ten days" is a duration, not a quantity
+
+
+def test_two_dates_make_two_smuggling_incidents_at_the_crossing_point(seed_like):
+    smuggling = by_type(incidents_from_places(*seed_like), "smuggling_crossing")
+    smuggling.sort(key=lambda i: i.date.start)
+    assert [i.date.start for i in smuggling] == [date(2017, 9, 28), date(2017, 10, 2)]
+    assert {i.place.name for i in smuggling} == {"Inge-ri"}  # not China, not Hoeryong
+    sept, octo = smuggling
+    assert "five 15-ton trucks" in sept.quantities  # merged from the same-date sentence
+    assert "six trucks" in octo.quantities  # "A second delivery" inherits Inge-ri
+
+
+def test_trade_order_not_located_at_the_source(seed_like):
+    incidents = incidents_from_places(*seed_like)
+    (order,) = by_type(incidents, "trade_order")
+    assert order.place.name == "Longjing"
+    assert order.actors == ["800 Trading Company"]
+    assert all(i.place is None or i.place.name != "North Hamgyong" for i in incidents)
+
+
+def test_ids_text_order_and_verbatim_excerpts(seed_like):
+    article, places = seed_like
+    incidents = incidents_from_places(article, places)
+    assert [i.id for i in incidents] == [f"t1-i{n:03d}" for n in range(1, len(incidents) + 1)]
+    assert [i.sentence for i in incidents] == sorted(i.sentence for i in incidents)
+    for inc in incidents:
+        assert inc.excerpt in article.text
+        assert 0 <= inc.confidence <= 1
+        assert inc.article_id == "t1"
+
+
+def test_caption_is_never_an_incident():
+    article = make_article(
+        ["The weather was cold."], caption="Soldiers seized smuggled goods at Hyesan on May 3."
+    )
+    assert incidents_from_places(article, make_places(article, "Hyesan")) == []
+
+
+def test_year_unknown_dates_still_split_the_event():
+    article = make_article([SEED_LIKE[4]], published=None)
+    incidents = incidents_from_places(article, make_places(article, "China", "Inge-ri", "Hoeryong"))
+    assert [i.date.text for i in incidents] == ["Sept. 28", "Oct. 2"]
+    assert incidents[0].summary == "Smuggling / illegal crossing at Inge-ri (Sept. 28, year unknown)"
+
+
+# ---------------------------------------------------------------------------- new sentences
+
+
+def test_place_named_only_as_the_source_location_is_not_the_place():
+    article = make_article(["Smuggling has increased sharply this year, a source in Hyesan told RFA."])
+    incidents = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert all(i.place is None for i in incidents)
+
+
+def test_anaphoric_sentence_inherits_place_and_gets_context():
+    article = make_article(
+        [
+            "Smugglers moved copper across the Yalu near Hyesan on May 3, 2018.",
+            "A second shipment was made on May 9, 2018.",
+        ]
+    )
+    first, second = incidents_from_places(article, make_places(article, "Yalu", "Hyesan"))
+    assert first.type == "smuggling_crossing" and first.place.name == "Hyesan"
+    assert second.place.name == "Hyesan"
+    assert second.date.start == date(2018, 5, 9)
+    assert second.excerpt.startswith("Smugglers moved copper")  # previous sentence prepended
+    assert second.confidence < first.confidence
+
+
+def test_province_fallback_with_actors_and_quantities():
+    article = make_article(
+        ["Authorities arrested 12 smugglers in North Hamgyong province on June 1, 2018."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "North Hamgyong"))
+    assert inc.type == "arrest"
+    assert inc.place.name == "North Hamgyong"
+    assert inc.quantities == ["12 smugglers"]
+    assert "Authorities" in inc.actors
+
+
+def test_seizure_at_nampo_with_tons():
+    article = make_article(
+        ["Chinese customs seized a shipment of 10 tons of coal at Nampo port on April 4, 2018."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Nampo"))
+    assert inc.type == "seizure"
+    assert inc.place.name == "Nampo"
+    assert inc.quantities == ["10 tons of coal"]
+    assert inc.actors == ["Chinese customs"]
+    assert inc.date.start == date(2018, 4, 4)
+
+
+def test_bridge_crossing_located_at_the_bridge_not_the_ends():
+    article = make_article(
+        ["Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on March 3, 2018."]
+    )
+    (inc,) = incidents_from_places(
+        article, make_places(article, "Sinuiju", "Dandong", "Friendship Bridge")
+    )
+    assert inc.type == "transport"
+    assert inc.place.name == "Friendship Bridge"
+
+
+def test_duplicate_reports_of_one_event_are_one_incident():
+    article = make_article(
+        [
+            "Border guards seized a boat near Hyesan on May 3, 2018.",
+            "The weather was cold.",
+            "Witnesses said 20 soldiers seized the boat at Hyesan on May 3, 2018.",
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert inc.type == "seizure"
+    assert "20 soldiers" in inc.quantities  # the more informative report is kept
+    assert inc.sentence == 2
+
+
+def test_subordinate_clause_does_not_set_type_or_date():
+    article = make_article(
+        [
+            "North Korea is secretly running 12 sewing factories in Sinuiju, a city that was "
+            "closed to tourists last year, sources in China told RFA."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Sinuiju", "China"))
+    assert inc.type == "covert_production"
+    assert inc.place.name == "Sinuiju"
+    assert inc.date.precision == "unknown"
+    assert inc.quantities == ["12 sewing factories"]
+
+
+def test_unplaced_dated_incident_is_kept():
+    article = make_article(
+        ["In December, seized cookware was seen on sale in Chinese cities near the border."]
+    )
+    (inc,) = incidents_from_places(article, [])
+    assert inc.type == "sale_of_seized_goods"
+    assert inc.place is None
+    assert inc.summary == "Sale of seized goods place unknown (2016-12)"
+
+
+def test_rejects_non_article():
+    with pytest.raises(TypeError, match="'article'"):
+        incidents_from_places("text", [])
+
+
+# ---------------------------------------------------------------------------- actors, quantities
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The 800 Trading Company paid North Korean border guards.", ["800 Trading Company", "North Korean border guards"]),
+        ("Agents of the Ministry of State Security detained them.", ["Ministry of State Security"]),
+        ("This shows North Korea’s Central Committee is involved.", ["Central Committee"]),
+        ("They were given textiles by the Chinese firm.", ["Chinese firm"]),
+        ("The source told RFA’s Korean Service.", []),
+    ],
+)
+def test_actors(text, expected):
+    assert actors_from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("used five 15-ton trucks to move the goods", ["five 15-ton trucks"]),
+        ("running 19 clothing factories in Kaesong", ["19 clothing factories"]),
+        ("a deal worth $2 million was signed", ["$2 million"]),
+        ("200 workers were sent to Russia", ["200 workers"]),
+        ("on Sept. 28 and Oct. 2, through the town", []),
+        ("from 1:00 a.m. to 3:00 a.m. for ten days in 2016", []),
+        ("The 800 Trading Company", []),
+    ],
+)
+def test_quantities(text, expected):
+    assert quantities_from_text(text) == expected
