@@ -173,6 +173,19 @@ class Gazetteer:
         """Return the candidate with this id (``gn:…``, ``bw:…`` or ``country:…``), or None."""
         return self.by_id.get(gazetteer_id)
 
+    def seat(self, area: Candidate) -> Candidate | None:
+        """Return the most populous curated settlement of a province-level area, or None.
+
+        "Rason city" names the provincial-level city of Rason; its seat (Rajin) is where a
+        city-level event is placed.
+        """
+        towns = [
+            c
+            for c in self.candidates
+            if c.curated and c.admin1 == area.name and c.feature_class in ("city", "town") and c.population
+        ]
+        return max(towns, key=lambda c: c.population, default=None)
+
     def add(self, candidate: Candidate, names: list[str]) -> None:
         """Add one candidate under all of its names (used while building)."""
         position = len(self.candidates)

@@ -176,29 +176,32 @@ def _area_score(c: Candidate, group: _Group, ctx: _Context) -> tuple[float, list
 
 
 def _proximity_score(c: Candidate, group: _Group, ctx: _Context) -> tuple[float, str | None]:
-    best, reason = 0.0, None
+    """Score by the nearest of the article's other places (nearby sentences count double)."""
+    nearest: tuple[float, float, Candidate] | None = None  # (km, weight, place)
     for other, chosen in ctx.located:
         if other is group or chosen.gazetteer_id == c.gazetteer_id:
             continue
         km = distance_km(c, chosen)
         gap = min(abs(a - b) for a in group.sentences for b in other.sentences)
-        near = 1.0 if gap <= 1 else 0.5
-        crossing = bool(group.sentences & ctx.crossing_sentences) and gap <= 1
-        if km < 25:
-            score = (0.6 + (0.3 if crossing else 0.0)) * near
-        elif km < 100:
-            score = 0.4 * near
-        elif km < 300:
-            score = 0.2 * near
-        elif km > 800:
-            score = -0.3 * near
-        else:
-            score = 0.0
-        if score > best:
-            best, reason = score, f"{km:.0f} km from {chosen.name}" + (
-                " (across the border river)" if crossing and km < 25 else ""
-            )
-    return best, reason
+        weight = 1.0 if gap <= 1 else 0.5
+        if nearest is None or km < nearest[0] or (km == nearest[0] and weight > nearest[1]):
+            nearest = (km, weight, chosen)
+    if nearest is None:
+        return 0.0, None
+    km, weight, chosen = nearest
+    crossing = km < 25 and weight == 1.0 and bool(group.sentences & ctx.crossing_sentences)
+    if km < 25:
+        score = 0.6 + (0.3 if crossing else 0.0)
+    elif km < 100:
+        score = 0.4
+    elif km < 300:
+        score = 0.2
+    elif km > 800:
+        score = -0.3
+    else:
+        score = 0.0
+    reason = f"{km:.0f} km from {chosen.name}" + (" (across the border river)" if crossing else "")
+    return score * weight, reason
 
 
 def _score(c: Candidate, group: _Group, ctx: _Context, *, with_proximity: bool) -> tuple[float, list[str]]:
@@ -249,7 +252,7 @@ def _context(groups: list[_Group], article: Article) -> _Context:
     return _Context(areas, dict(parents), located, crossing)
 
 
-def _confidence(group: _Group) -> float:
+def _confidence(group: _Group, *, kind_checked: bool = True) -> float:
     if not group.scored:
         return 0.0
     best = group.scored[0]
@@ -260,6 +263,8 @@ def _confidence(group: _Group) -> float:
         value = 0.5 + 0.45 * math.tanh(2.0 * margin)
     if best[0].estimate:
         value *= 0.8
+    if kind_checked and group.hint and best[0].feature_class not in _HINT_CLASSES.get(group.hint, {best[0].feature_class}):
+        value *= 0.4  # "Hebei province" with no province of that name: do not pretend
     return round(max(0.05, min(value, 0.99)), 3)
 
 
@@ -271,9 +276,13 @@ def _precision(c: Candidate) -> int:
     return c.precision
 
 
-def _place_from_group(group: _Group) -> Place:
-    confidence = _confidence(group)
+def _place_from_group(group: _Group, gazetteer: Gazetteer) -> Place:
     chosen, _, reasons = group.scored[0]
+    seat = gazetteer.seat(chosen) if group.hint == "city" and chosen.feature_class in AREAS else None
+    confidence = _confidence(group, kind_checked=seat is None)
+    if seat is not None:
+        reasons = [*reasons, f"{chosen.name} is a provincial-level city: placed at its seat {seat.name}"]
+        chosen = seat
     scored = [(c, round(s, 3)) for c, s, _ in group.scored]
     if confidence < settings.min_confidence:
         logger.warning(
@@ -353,7 +362,7 @@ def places_from_toponyms(
     _resolve(groups, empty, with_proximity=False)
     for _ in range(2):
         _resolve(groups, _context(groups, article), with_proximity=True)
-    places = _merge_same_place([_place_from_group(g) for g in groups])
+    places = _merge_same_place([_place_from_group(g, gazetteer) for g in groups])
     unresolved = [m for m in mentions if m.kind == "gazetteer" and not gazetteer.lookup(m.search_name)]
     for mention in (m for m in mentions if m.kind != "gazetteer"):
         place = _near_place(mention, places) or _online_place(mention)

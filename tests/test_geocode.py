@@ -1,0 +1,109 @@
+from unittest import mock
+
+import pytest
+from geopy.location import Location
+
+from geo import settings
+from geo.articles import article_from_text
+from geo.gazetteer import load_gazetteer
+from geo.geocode import GazetteerGeocoder, distance_km, online_geocoder, places_from_toponyms
+from geo.models import Candidate
+from geo.toponyms import toponyms_from_article
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer()
+
+
+def resolve(text, gazetteer):
+    article = article_from_text(text, "t")
+    places, unresolved = places_from_toponyms(article, toponyms_from_article(article, gazetteer), gazetteer)
+    return {m.search_name: p for p in places for m in p.mentions}, unresolved
+
+
+def km(place, lat, lon):
+    return distance_km(place, Candidate("x", "x", lat, lon, "", ""))
+
+
+def test_sanhe_across_the_tumen_from_hoeryong_is_the_jilin_village(gazetteer):
+    text = (
+        "The company tried to export goods through the customs post at Hoeryong.\n\n"
+        "But the Chinese customs post at Sanhe, just across the Tumen river, refused them."
+    )
+    places, _ = resolve(text, gazetteer)
+    sanhe = places["Sanhe"]
+    assert sanhe.candidate.gazetteer_id == "gn:2035142"
+    assert km(sanhe, 42.475, 129.736) < 3
+    assert "Hoeryong" in sanhe.reason
+    assert any(c.gazetteer_id == "gn:1796823" for c, _ in sanhe.scored)  # Hebei was considered
+
+
+def test_sanhe_in_hebei_context_is_the_hebei_city(gazetteer):
+    places, _ = resolve("A trading firm in Sanhe, Hebei province, near Beijing placed the order.", gazetteer)
+    assert places["Sanhe"].candidate.country_code == "CN"
+    assert km(places["Sanhe"], 39.98, 117.07) < 10
+
+
+def test_longjing_is_the_one_in_jilin(gazetteer):
+    places, _ = resolve("Orders came from a company in Longjing city in China's Jilin province.", gazetteer)
+    assert km(places["Longjing"], 42.77, 129.42) < 5
+
+
+def test_country_and_province_names_resolve_to_the_area_not_a_town(gazetteer):
+    places, _ = resolve("Goods went from North Korea to China through Jilin province.", gazetteer)
+    assert places["China"].candidate.feature_class == "country"
+    assert places["Jilin"].candidate.feature_class == "province"
+    assert places["China"].geo_precision == 3
+
+
+def test_unknown_village_is_placed_at_its_neighbour_with_precision_2(gazetteer):
+    places, unresolved = resolve("Smugglers gathered at Sambong-ri village near Musan on the river.", gazetteer)
+    village = places["Sambong-ri"]
+    assert village.geo_precision == 2
+    assert village.lat == places["Musan"].lat and "Musan" in village.reason
+    assert unresolved == []
+
+
+def test_unknown_village_without_anchor_is_reported_unresolved(gazetteer):
+    _, unresolved = resolve("Smugglers gathered at Kkotmul-ri last week.", gazetteer)
+    assert [m.search_name for m in unresolved] == ["Kkotmul-ri"]
+
+
+def test_sinuiju_and_dandong_keep_their_countries(gazetteer):
+    places, _ = resolve("Trucks crossed the Friendship Bridge from Sinuiju to Dandong.", gazetteer)
+    assert places["Sinuiju"].country_code == "KP" and places["Dandong"].country_code == "CN"
+
+
+def test_places_carry_candidates_scores_and_confidence(gazetteer):
+    places, _ = resolve("Officials in Tumen city checked the rail cars.", gazetteer)
+    tumen = places["Tumen"]
+    assert tumen.candidate.country_code == "CN" and tumen.candidate.feature_class == "city"
+    assert 0 < tumen.confidence <= 1
+    assert [s for _, s in tumen.scored] == sorted((s for _, s in tumen.scored), reverse=True)
+
+
+def test_low_confidence_is_unresolved_not_wrong(gazetteer, monkeypatch):
+    monkeypatch.setattr(settings, "min_confidence", 0.999)
+    places, _ = resolve("Trucks reached Longjing.", gazetteer)
+    assert places["Longjing"].candidate is None
+
+
+def test_geopy_interface_answers_offline():
+    location = GazetteerGeocoder().geocode("Hoeryeong")
+    assert location.raw["gazetteer_id"] == "gn:2044091"
+    assert location.point.latitude == pytest.approx(42.44, abs=0.01)
+    assert GazetteerGeocoder().geocode("Atlantis-on-Sea") is None
+
+
+def test_online_geocoder_is_rate_limited_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    answer = Location("Kkotmul-ri, KP", (41.0, 129.0), {})
+    with mock.patch("geopy.geocoders.Nominatim.geocode", return_value=answer) as remote:
+        geocode = online_geocoder("nominatim")
+        assert geocode("Kkotmul-ri").latitude == 41.0
+        assert geocode("Kkotmul-ri").latitude == 41.0
+    assert remote.call_count == 1
+    with mock.patch("geopy.geocoders.Nominatim.geocode") as remote:
+        assert online_geocoder("nominatim")("Kkotmul-ri").longitude == 129.0  # from the disk cache
+    remote.assert_not_called()
