@@ -168,9 +168,25 @@ def _geometry_to_json(geom: Any) -> dict[str, Any] | None:
     obj = dict(mapping(geom))
     if "coordinates" in obj:
         obj["coordinates"] = _round_coords(obj["coordinates"])
+        if obj["type"] == "LineString":
+            obj["coordinates"] = _dedupe_line(obj["coordinates"])
+        elif obj["type"] == "MultiLineString":
+            obj["coordinates"] = [_dedupe_line(line) for line in obj["coordinates"]]
     else:  # GeometryCollection
         obj["geometries"] = [_geometry_to_json(g) for g in geom.geoms]
     return obj
+
+
+def _dedupe_line(positions: list) -> list:
+    """Drop repeated consecutive positions of a line (keeping at least two).
+
+    Examples
+    --------
+    >>> _dedupe_line([[1.0, 2.0], [3.0, 4.0], [3.0, 4.0]])
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
+    kept = [p for i, p in enumerate(positions) if i == 0 or p != positions[i - 1]]
+    return kept if len(kept) >= 2 else positions[:2]
 
 
 # --------------------------------------------------------------------------- GeoJSON

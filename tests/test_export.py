@@ -319,3 +319,12 @@ def test_export_empty_layers(tmp_path):
     assert featurecollection_from_layers(empty) == {"type": "FeatureCollection", "features": []}
     path = export_layers(empty, tmp_path / "e.csv", fmt="csv")
     assert path.read_text(encoding="utf-8").count("\n") == 1  # header only
+
+
+def test_featurecollection_drops_repeated_route_vertices(layers):
+    line = LineString([(124.39806, 40.10056), (124.39058, 40.11644), (124.390580001, 40.11644)])
+    layers.routes = layers.routes.set_geometry([line], crs="EPSG:4326")
+    fc = featurecollection_from_layers(layers)
+    route = next(f for f in fc["features"] if f["id"] == "a1-r001")
+    assert route["geometry"]["coordinates"] == [[124.39806, 40.10056], [124.39058, 40.11644]]
+    assert "duplicate_nodes" not in validate_geometries(fc)["problematic"]
