@@ -536,14 +536,15 @@ class _Script(MacroElement):
 
 
 _BASE_CSS = """
-.leaflet-container { background: #cfe1ee; }
+html .leaflet-container { background: #cfe1ee; }
 .bw-base-label { white-space: nowrap; font: 11px/1.1 sans-serif; color: #333;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff; pointer-events: none; }
 .bw-base-label.bw-city { font-weight: bold; font-size: 12px; }
 .bw-base-label i { display: inline-block; width: 5px; height: 5px; border-radius: 50%;
   background: #555; margin-right: 3px; vertical-align: middle; }
-.bw-place-label { background: rgba(255,255,255,.8); border: 0; box-shadow: none;
-  padding: 0 3px; font-size: 11px; }
+.leaflet-tooltip.bw-place-label { background: rgba(255,255,255,.85); border: 0;
+  box-shadow: none; padding: 0 3px; font-size: 11px; }
+.leaflet-tooltip.bw-place-label::before { display: none; }
 .bw-legend, .bw-minimap, .bw-fullscreen a { background: #fff; border-radius: 4px;
   box-shadow: 0 1px 5px rgba(0,0,0,.4); }
 .bw-legend { padding: 6px 8px; font: 12px/1.4 sans-serif; max-width: 230px; }
@@ -702,7 +703,12 @@ def _fit_bounds(m: folium.Map, bounds: tuple[float, float, float, float]) -> Non
     if max_lat - min_lat < pad:
         min_lat, max_lat = min_lat - pad, max_lat + pad
     m.location = validate_location(((min_lat + max_lat) / 2, (min_lon + max_lon) / 2))
-    m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]], padding=(30, 30))
+    # keep the data clear of the minimap/layer control (top right) and legend (bottom right)
+    m.fit_bounds(
+        [[min_lat, min_lon], [max_lat, max_lon]],
+        padding_top_left=(50, 40),
+        padding_bottom_right=(260, 30),
+    )
 
 
 def base_map(
@@ -908,9 +914,9 @@ def _full_popup(row: dict[str, Any], place_names: dict[str, set[str]]) -> str:
         date_text += f" ({date_precision})"
     if _col(row, "date_inferred"):
         date_text += ", year inferred"
-    parts = [
-        f"<b>{escape_html(_col(row, 'type') or 'incident')}</b> · {escape_html(date_text)}",
-    ]
+    incident_type = str(_col(row, "type") or "incident")
+    type_label = _type_labels().get(incident_type, incident_type)
+    parts = [f"<b>{escape_html(type_label)}</b> · {escape_html(date_text)}"]
     if place:
         where = escape_html(place)
         if precision in _PRECISION_TEXT:
