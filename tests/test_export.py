@@ -328,3 +328,23 @@ def test_featurecollection_drops_repeated_route_vertices(layers):
     route = next(f for f in fc["features"] if f["id"] == "a1-r001")
     assert route["geometry"]["coordinates"] == [[124.39806, 40.10056], [124.39058, 40.11644]]
     assert "duplicate_nodes" not in validate_geometries(fc)["problematic"]
+
+
+def test_export_real_pipeline_layers_of_the_seeds(tmp_path):
+    pipeline = pytest.importorskip("geo.pipeline")
+    from geo.articles import find_articles
+    from geo.settings import seeds_folder
+
+    layers = pipeline.layers_from_paths(find_articles(seeds_folder))
+    assert len(layers.incidents) > 0
+    fc = featurecollection_from_layers(layers)
+    assert validate_structure(fc, check_crs=True) == {}
+    assert validate_geometries(fc)["invalid"] == {}
+    json.dumps(fc, allow_nan=False)
+    for fmt in ("geojson", "csv", "kml"):
+        path = export_layers(layers, tmp_path / f"seeds.{fmt}", fmt=fmt)
+        assert path.stat().st_size > 0
+    assert len(pyogrio.read_dataframe(tmp_path / "seeds.geojson")) == len(fc["features"])
+    with (tmp_path / "seeds.csv").open(encoding="utf-8", newline="") as f:
+        assert len(list(csv.DictReader(f))) == len(layers.incidents)
+    ET.parse(tmp_path / "seeds.kml")  # well-formed XML
