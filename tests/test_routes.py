@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString
+
+from geo.models import Article, Candidate, Mention, Place, Sentence
+from geo.routes import (
+    geodesic_coords,
+    load_boundaries,
+    mode_from_text,
+    routes_from_places,
+    status_from_text,
+)
+
+# ---------------------------------------------------------------------------- helpers
+
+# name: (lat, lon, country_code, feature_class)
+GAZ = {
+    "Hoeryong": (42.44113, 129.74601, "KP", "city"),
+    "Sanhe": (42.47532, 129.73585, "CN", "town"),
+    "Longjing": (42.77131, 129.42307, "CN", "city"),
+    "Inge-ri": (42.44113, 129.74601, "KP", "village"),
+    "Rason": (42.35359, 130.40296, "KP", "city"),
+    "North Hamgyong": (41.13700, 129.70255, "KP", "province"),
+    "Tumen river": (42.49400, 129.73096, "KP", "river"),
+    "China": (36.5, 104.0, "CN", "country"),
+    "North Korea": (40.2, 127.2, "KP", "country"),
+    "Sinuiju": (40.10056, 124.39806, "KP", "city"),
+    "Dandong": (40.12917, 124.39472, "CN", "city"),
+    "Friendship Bridge": (40.11644, 124.39058, "CN", "bridge"),
+    "Hyesan": (41.40167, 128.17778, "KP", "city"),
+    "Changbai": (41.41772, 128.19624, "CN", "town"),
+    "Yalu": (41.77696, 126.87988, "KP", "river"),
+    "Nampo": (38.73750, 125.40778, "KP", "city"),
+    "Dalian": (38.91222, 121.60222, "CN", "city"),
+    "Tumen": (42.96562, 129.84199, "CN", "city"),
+    "Namyang": (42.95044, 129.85571, "KP", "town"),
+}
+
+
+def make_article(body: list[str], *, published: date | None = date(2017, 10, 20)) -> Article:
+    text, sentences = "", []
+    for item in body:
+        start = len(text)
+        text += item + " "
+        sentences.append(Sentence(item, start, start + len(item), "body"))
+    return Article("t2", text, sentences, published=published)
+
+
+def make_places(
+    article: Article, *names: str, codes: dict[str, str] | None = None
+) -> list[Place]:
+    places = []
+    for name in names:
+        lat, lon, cc, fc = GAZ[name]
+        cc = (codes or {}).get(name, cc)
+        mentions = []
+        for m in re.finditer(rf"\b{re.escape(name)}\b", article.text):
+            idx = next(
+                i for i, s in enumerate(article.sentences) if s.start_char <= m.start() < s.end_char
+            )
+            mentions.append(Mention(name, m.start(), m.end(), idx))
+        cand = Candidate(f"bw:{name.lower()}", name, lat, lon, cc, fc)
+        places.append(Place(name, mentions, cand, 3 if fc in ("country", "province") else 1, 0.9))
+    return places
+
+
+def one_route(sentences: list[str], *names: str, **kw):
+    article = make_article(sentences)
+    (route,) = routes_from_places(article, make_places(article, *names), **kw)
+    return route
+
+
+# ---------------------------------------------------------------------------- new sentences
+
+
+def test_truck_across_the_friendship_bridge():
+    route = one_route(
+        ["Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on "
+         "March 3, 2018."],
+        "Sinuiju", "Dandong", "Friendship Bridge",
+    )
+    assert (route.origin.name, route.destination.name) == ("Sinuiju", "Dandong")
+    assert [p.name for p in route.via] == ["Friendship Bridge"]
+    assert (route.mode, route.status, route.crosses_border) == ("truck", "completed", True)
+    assert 2 < route.length_km < 10
+    assert route.coords[0] == (124.39806, 40.10056)  # lon, lat
+    assert route.coords[-1] == (124.39472, 40.12917)
+    assert route.date.start == date(2018, 3, 3)
+    assert route.id == "t2-r001"
+    assert route.excerpt.startswith("Trucks loaded with coal")
+
+
+def test_boat_across_the_yalu_at_hyesan():
+    route = one_route(
+        ["A small boat carried smuggled copper across the Yalu from Hyesan to Changbai at night."],
+        "Yalu", "Hyesan", "Changbai",
+    )
+    assert (route.origin.name, route.destination.name, route.mode) == ("Hyesan", "Changbai", "boat")
+    assert route.via == []  # a river is not a vertex of the line
+    assert route.crosses_border
+
+
+def test_rail_from_tumen_to_namyang():
+    route = one_route(
+        ["Freight wagons moved by rail from Tumen to Namyang on May 5, 2018."], "Tumen", "Namyang"
+    )
+    assert route.mode == "rail"
+    assert route.crosses_border
+    assert 1 < route.length_km < 4
+
+
+def test_blocked_shipment_from_nampo():
+    route = one_route(
+        ["Chinese customs turned back a shipment of coal sent by ship from Nampo port to Dalian."],
+        "Nampo", "Dalian",
+    )
+    assert (route.origin.name, route.destination.name) == ("Nampo", "Dalian")
+    assert (route.mode, route.status) == ("ship", "blocked")
+    assert 300 < route.length_km < 400
+
+
+def test_attempted_movement():
+    route = one_route(
+        ["Smugglers tried to move copper by boat from Hyesan to Changbai."], "Hyesan", "Changbai"
+    )
+    assert route.status == "attempted"
+
+
+def test_same_place_route_is_dropped():
+    article = make_article(["Goods were moved from Hyesan to Hyesan by truck."])
+    assert routes_from_places(article, make_places(article, "Hyesan")) == []
+
+
+def test_country_destination_without_named_place_stays_the_country():
+    route = one_route(["Smugglers carried copper from Hyesan into China."], "Hyesan", "China")
+    assert route.destination.name == "China"
+    assert route.destination.geo_precision == 3
+    assert route.crosses_border
+
+
+def test_no_movement_no_route():
+    article = make_article(["Officials in Hyesan and Changbai met on May 3, 2018."])
+    assert routes_from_places(article, make_places(article, "Hyesan", "Changbai")) == []
+
+
+# ---------------------------------------------------------------------------- seed-like article
+
+SEED_LIKE = [
+    "The company tried recently to send finished goods to China through the customs post at "
+    "North Korea’s Hoeryong city, RFA’s source said.",
+    "“But the Chinese customs post at Sanhe, just across the Tumen river, did not approve their "
+    "delivery,” the source said.",
+    "After holding their goods in storage at Hoeryong for ten days in mid-September, the company "
+    "loaded them onto trucks sent from North Korea’s Rason city, the source said.",
+    "The clothing was then moved illegally into China on two separate dates, Sept. 28 and Oct. 2, "
+    "through Inge-ri town near Hoeryong, a second source told RFA.",
+    "“The company blocked the road into Inge-ri town from 1:00 a.m. to 3:00 a.m. on Sept. 28 and "
+    "used five 15-ton trucks to move the goods across the river to China,” he said.",
+    "A second delivery using six trucks was made in the early morning hours of Oct. 2.",
+    "Also speaking to RFA, a second source in North Hamgyong said that the clothing was taken by "
+    "trucks instead of directly by rail from Rason.",
+]
+
+
+@pytest.fixture
+def seed_routes():
+    article = make_article(SEED_LIKE)
+    places = make_places(
+        article, "China", "North Korea", "Hoeryong", "Sanhe", "Tumen river", "Rason", "Inge-ri",
+        "North Hamgyong", "Longjing",
+    )
+    return routes_from_places(article, places)
+
+
+def test_refused_delivery_hoeryong_to_sanhe(seed_routes):
+    first = seed_routes[0]
+    assert (first.origin.name, first.destination.name) == ("Hoeryong", "Sanhe")  # nearest CN town
+    assert first.status == "blocked"  # "But ... did not approve" in the next sentence
+    assert first.crosses_border
+    assert 2 < first.length_km < 8
+
+
+def test_trucks_sent_from_rason_to_the_storage_place(seed_routes):
+    (leg,) = [r for r in seed_routes if r.origin.name == "Rason"]
+    assert leg.destination.name == "Hoeryong"
+    assert leg.mode == "truck"
+    assert not leg.crosses_border
+    assert leg.date.precision == "range"
+
+
+def test_smuggling_routes_one_per_date_with_mode_from_same_event(seed_routes):
+    legs = [r for r in seed_routes if r.origin.name == "Inge-ri"]
+    assert [r.date.start for r in legs] == [date(2017, 9, 28), date(2017, 10, 2)]
+    assert {r.destination.name for r in legs} == {"Sanhe"}  # "into China" -> town across the river
+    assert {r.mode for r in legs} == {"truck"}
+    assert all(r.crosses_border for r in legs)
+
+
+def test_ids_unique_and_in_text_order(seed_routes):
+    assert [r.id for r in seed_routes] == [f"t2-r{n:03d}" for n in range(1, len(seed_routes) + 1)]
+    assert [r.sentence for r in seed_routes] == sorted(r.sentence for r in seed_routes)
+    assert len(seed_routes) == 4  # the reporting source and "instead of by rail" add no route
+
+
+# ---------------------------------------------------------------------------- text rules
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("taken by trucks instead of directly by rail from Rason", "truck"),
+        ("loaded onto a freight train", "rail"),
+        ("a small vessel slipped across", "boat"),
+        ("a tanker unloaded oil", "ship"),
+        ("they waded across the river", "on_foot"),
+        ("the goods were delivered", "unknown"),
+    ],
+)
+def test_mode(text, mode):
+    assert mode_from_text(text) == mode
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("customs did not approve their delivery", "blocked"),
+        ("the shipment was seized at the border", "blocked"),
+        ("they blocked the road into town and moved the goods", "completed"),
+        ("the company tried to send goods", "attempted"),
+        ("the goods were moved", "completed"),
+    ],
+)
+def test_status(text, status):
+    assert status_from_text(text) == status
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+def test_geodesic_coords_ends_and_points():
+    coords = geodesic_coords((129.74601, 42.44113), (124.39472, 40.12917), 8)
+    assert len(coords) == 10
+    assert coords[0] == (129.74601, 42.44113) and coords[-1] == (124.39472, 40.12917)
+    assert all(124.3 < lon < 129.8 and 40.1 < lat < 42.5 for lon, lat in coords)
+
+
+def test_geodesic_coords_rejects_negative_npts():
+    with pytest.raises(ValueError, match="'npts'"):
+        geodesic_coords((0, 0), (1, 1), -1)
+
+
+def test_load_boundaries_keeps_north_korean_international_lines():
+    gdf = load_boundaries()
+    assert gdf.crs.to_epsg() == 4326
+    assert set(gdf["kind"]) == {"international_boundary"}
+    assert set(gdf["pair"]) == {"CHN-PRK", "PRK-RUS"}
+
+
+def test_line_test_decides_when_country_codes_are_missing():
+    boundary = gpd.GeoDataFrame(
+        {"kind": ["international_boundary"]},
+        geometry=[LineString([(126.0, 40.0), (126.0, 43.0)])],
+        crs="EPSG:4326",
+    )
+    article = make_article(["Trucks moved coal from Sinuiju to Hyesan on May 3, 2018."])
+    places = make_places(article, "Sinuiju", "Hyesan", codes={"Sinuiju": "", "Hyesan": ""})
+    (route,) = routes_from_places(article, places, boundaries=boundary)
+    assert route.crosses_border  # lon 124.4 -> 128.2 crosses the test line at 126
+
+
+def test_country_codes_decide_over_the_line_test():
+    boundary = gpd.GeoDataFrame(
+        {"kind": ["international_boundary"]},
+        geometry=[LineString([(126.0, 40.0), (126.0, 43.0)])],
+        crs="EPSG:4326",
+    )
+    article = make_article(["Trucks moved coal from Sinuiju to Hyesan on May 3, 2018."])
+    (route,) = routes_from_places(article, make_places(article, "Sinuiju", "Hyesan"), boundaries=boundary)
+    assert not route.crosses_border  # both KP
+
+
+def test_rejects_bad_boundaries():
+    with pytest.raises(TypeError, match="'boundaries'"):
+        routes_from_places(make_article(["x"]), [], boundaries=[1, 2])
