@@ -50,7 +50,9 @@ Steps (each a small pure function):
      taken to be from the year after);
    - published = July 1 of that year (mid-year, so a year-less "In December"
      resolves to the previous December under the rule of :mod:`geo.dates`), or the
-     latest explicit full date (day, month and year) of the text when that is later.
+     end of the latest explicitly dated day, range or month of the text ("Sept. 30,
+     2017", "September 2016") when that is later: a report is written after the
+     latest date it names, so "September 2016 ... on Oct. 4" reads as October 2016.
 
    No year anywhere: ``published`` is None and year-less dates stay ``unknown``.
 """
@@ -636,31 +638,31 @@ def _published(value: str, sentences: list[Sentence], name: str) -> tuple[date |
 
 
 def _infer_published(sentences: list[Sentence]) -> date | None:
-    """Mid-year of the latest year the text names (+1 after "last year"), or a later full date."""
+    """Mid-year of the latest year named (+1 after "last year"), or a later dated period's end."""
     main = [s for s in sentences if s.section in {"title", "body"}]
     captions = [s for s in sentences if s.section == "caption"]
-    years, full_dates = _explicit_dates(main)
+    years, period_ends = _explicit_dates(main)
     if not years:
-        years, full_dates = _explicit_dates(captions)
+        years, period_ends = _explicit_dates(captions)
     if not years:
         return None
     year = max(years)
     if any(_LAST_YEAR.search(s.text) for s in main):
         year += 1
     guess = date(year, 7, 1)
-    latest = max(full_dates, default=None)
+    latest = max(period_ends, default=None)
     return latest if latest is not None and latest > guess else guess
 
 
 def _explicit_dates(sentences: list[Sentence]) -> tuple[list[int], list[date]]:
-    """Years of dates written with a year, and the full (day-precision) ones."""
+    """Years of dates written with a year; ends of those finer than a year."""
     years: list[int] = []
-    full: list[date] = []
+    period_ends: list[date] = []
     text = "\n|\n".join(s.text for s in sentences)  # "|": no date spans two sentences
     for span in dates_from_text(text, reference=None):
-        if span.start is None or span.inferred:
+        if span.start is None or span.end is None or span.inferred:
             continue
         years.append(span.start.year)
-        if span.precision == "day":
-            full.append(span.start)
-    return years, full
+        if span.precision in {"day", "range", "month"}:
+            period_ends.append(span.end)
+    return years, period_ends

@@ -32,7 +32,11 @@ Rules
 - Year missing: the year comes from ``reference`` (the article's date) and the span
   is marked ``inferred=True``. A day (or day range) more than 61 days after the
   reference date, or a month later than the reference month, is taken from the
-  previous year (news reports the past).
+  previous year (news reports the past). With ``reference_inferred=True`` the
+  reference is a lower bound guessed by :mod:`geo.articles` (mid-year, or the end of
+  the latest explicitly dated period of the text), so months and parts of months get
+  the same 61-day allowance as days ("September 2016 ... mid-October" stays in 2016,
+  while "In December" against a July 1 guess is the previous December).
 - Relative years (``last year``, ``this year``, ``next year``) are resolved against
   ``reference`` and marked inferred, because the year comes from the article date.
   Relative months (``last month``) are resolved only when the reference is an
@@ -143,6 +147,9 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "relative": re.compile(r"[Yy]ear|[Mm]onth|YEAR|MONTH"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
+
+#: First day of "early", "mid-" and "late" parts of a month.
+_PART_FIRST_DAY = {"early": 1, "mid": 11, "late": 21}
 
 _PRECEDENCE = ("iso", "month_day", "day_month", "month_year", "year", "relative", "vague")
 
@@ -291,8 +298,16 @@ def _year_for_day(month: int, day: int, reference: date) -> int | None:
     return None
 
 
-def _year_for_month(month: int, reference: date) -> int:
-    """Year of a year-less month: previous year when the month is after the reference month."""
+def _year_for_month(month: int, first_day: int, reference: date, inferred: bool) -> int:
+    """Year of a year-less month (or part of a month starting on ``first_day``).
+
+    Exact reference: the previous year when the month is after the reference month.
+    Inferred reference (a lower-bound guess): the previous year only when the period
+    starts more than 61 days after it, as for days.
+    """
+    if inferred:
+        ahead = date(reference.year, month, first_day) > reference + _LOOKAHEAD
+        return reference.year - 1 if ahead else reference.year
     return reference.year - 1 if month > reference.month else reference.year
 
 
@@ -426,7 +441,8 @@ def _from_month_year(
     if m["y"]:
         year: int | None = int(m["y"])
     else:
-        year = None if reference is None else _year_for_month(month, reference)
+        first = _PART_FIRST_DAY.get(mod, 1)
+        year = None if reference is None else _year_for_month(month, first, reference, ri)
     if year is None:
         return [_span(m, None, None, "unknown")]
     last = calendar.monthrange(year, month)[1]

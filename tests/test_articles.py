@@ -12,6 +12,7 @@ import geo.articles
 from geo import settings
 from geo._errors import ArticleError
 from geo.articles import article_from_text, find_articles, read_article, sentences_from_text
+from geo.dates import dates_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -165,7 +166,8 @@ def test_hard_wrapped_lines_are_joined_into_one_paragraph():
     assert body[0].startswith("Freight trains carrying timber resumed running")
     assert body[0].endswith("told the service.")
     assert "\n" not in body[0]
-    assert article.published == date(2021, 7, 1)
+    # "mid-July 2021" is the latest explicitly dated period: the report is from after it.
+    assert article.published == date(2021, 7, 20)
     assert article.published_inferred is True
 
 
@@ -316,6 +318,24 @@ def test_published_uses_latest_full_date_when_later_than_mid_year():
     article = article_from_text(text, "x")
     assert article.published == date(2017, 9, 28)
     assert article.published_inferred is True
+
+
+def test_year_less_dates_after_latest_explicit_month_stay_in_its_year():
+    text = (
+        "Title\n\nThe market closed in September 2016, a source said.\n\n"
+        "Boats were seized on Oct. 4 and another was stopped in mid-October.\n"
+    )
+    article = article_from_text(text, "x")
+    assert article.published == date(2016, 9, 30)
+    spans = dates_from_text(
+        article.sentences[-1].text,
+        reference=article.published,
+        reference_inferred=article.published_inferred,
+    )
+    assert [(s.text, s.start) for s in spans] == [
+        ("Oct. 4", date(2016, 10, 4)),
+        ("mid-October", date(2016, 10, 11)),
+    ]
 
 
 def test_unparseable_front_matter_date_falls_back_to_inference(caplog):

@@ -149,6 +149,19 @@ def test_relative_month_unknown_when_reference_is_a_guess():
     assert last_year.start == date(2016, 1, 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "inferred_ref", "year"),
+    [
+        ("in mid-October", False, 2015),  # exact reference: October is after September
+        ("in mid-October", True, 2016),  # guessed lower bound: within 61 days
+        ("In December", True, 2015),  # far beyond the guess: previous December
+    ],
+)
+def test_month_year_rule_depends_on_reference_kind(text, inferred_ref, year):
+    span = _one(text, date(2016, 9, 30), reference_inferred=inferred_ref)
+    assert span.start.year == year
+
+
 def test_offsets_index_the_given_text_in_order():
     text = (
         "After holding their goods in storage at Hoeryong for ten days in mid-September, "
