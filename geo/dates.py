@@ -26,7 +26,8 @@ Rules
   A month name standing alone needs a preposition before it (``in``, ``since``,
   ``during``, ``until``, ``by``, ``of``, ...), so ``March to the border`` is not a
   date. ``May`` (also a modal verb and a surname) needs a day number or a year next
-  to it, or the ``mid-`` prefix.
+  to it, ``mid-``/``early``/``late``, or ``in``/``during``/``throughout``/``since``/
+  ``until`` before it (not ``by May``, which may be a person).
 - Numbers that are not dates are left alone: ``19 clothing factories``,
   ``15-ton``, ``800 Trading Company``, ``1:00 a.m.``.
 - Year missing: the year comes from ``reference`` (the article's date) and the span
@@ -129,9 +130,11 @@ _VAGUE = re.compile(
 )
 #: Words that make a lone month name or a lone year a date ("in December", "since 2013").
 _CONTEXT = re.compile(
-    r"\b(?i:in|since|during|until|till|by|from|before|after|through|of|to|and|or|between"
-    r"|last|this|next|early|late|mid)[-\s]+$"
+    r"\b(?i:in|since|during|throughout|until|till|by|from|before|after|through|of|to|and|or"
+    r"|between|last|this|next|early|late|mid)[-\s]+$"
 )
+#: Prepositions after which "May" can only be the month.
+_MAY_CONTEXT = re.compile(r"\b(?i:in|during|throughout|since|until|till|through)\s+$")
 
 _ANY_MONTH = re.compile(
     r"[JFMASOND](?:anuary|ebruary|arch|pril|ay|une|uly|ugust|eptember|ctober|ovember|ecember"
@@ -429,12 +432,7 @@ def _from_month_year(
 ) -> list[DateSpan]:
     """'September 2013', 'in December', 'mid-September', 'late May 2016'."""
     token, mod = m["m"], (m["mod"] or "").lower()
-    if not m["y"] and not mod:
-        if token == "May" or not (token.endswith(".") or token in MONTHS and len(token) > 3):
-            return []
-        if not _has_context(text, m.start()):
-            return []
-    if token == "May" and not m["y"] and mod != "mid":
+    if not m["y"] and not _month_alone_is_date(token, mod, text, m.start()):
         return []
     month = _month_number(token)
     inferred = not m["y"]
@@ -452,6 +450,26 @@ def _from_month_year(
     precision = "range" if mod else "month"
     start, end = date(year, month, first_day), date(year, month, last_day)
     return [_span(m, start, end, precision, inferred=inferred)]
+
+
+def _month_alone_is_date(token: str, mod: str, text: str, start: int) -> bool:
+    """Tell whether a month name without day or year is a date here.
+
+    It needs "early"/"mid-"/"late" or a preposition before it ("in December"); an
+    abbreviation needs its period ("in Sept."). "May" needs "mid-", or "early"/"late"
+    not preceded by "the" ("the late May"), or one of :data:`_MAY_CONTEXT`
+    ("in May", "throughout May"; not "by May", which may be the surname).
+    """
+    if token.rstrip(".") not in _FULL.split("|") and not token.endswith(".") and token != "Sept":
+        return False
+    before = text[max(0, start - 16) : start]
+    if token == "May":
+        if mod == "mid":
+            return True
+        if mod:
+            return re.search(r"\bthe\s+$", before, re.I) is None
+        return _MAY_CONTEXT.search(before) is not None
+    return bool(mod) or _has_context(text, start)
 
 
 def _from_year(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:

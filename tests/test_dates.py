@@ -53,6 +53,8 @@ def _one(text: str, reference: date | None = REF, **kw: bool):
         ("last month, a source", "last month", "2017-09-01", "2017-09-30", "month", True),
         ("on May 5 police", "May 5", "2017-05-05", "2017-05-05", "day", True),
         ("by mid-May", "mid-May", "2017-05-11", "2017-05-20", "range", True),
+        ("In early May, officials", "early May", "2017-05-01", "2017-05-10", "range", True),
+        ("piled up throughout May, waiting", "May", "2017-05-01", "2017-05-31", "month", True),
     ],
 )  # fmt: skip
 def test_date_expressions(text, expr, start, end, precision, inferred):
@@ -74,6 +76,9 @@ def test_date_expressions(text, expr, start, end, precision, inferred):
         "Officials may visit the site.",
         "They will March to the border.",
         "Prime Minister May said",
+        "the plan was criticised by May.",
+        "the late May was honoured",
+        "May I ask in Mar the",
         "a total of 1,200 tons",
         "about 2,000 workers",
         "the Sept. issue",
