@@ -162,7 +162,8 @@ def ngrams_from_text(text: str, *, max_words: int = MAX_WORDS) -> list[list[tupl
 
     Examples
     --------
-    >>> [[w for w, _ in run] for run in ngrams_from_text("Trucks left Sinuiju for North Pyongan, China.")]
+    >>> runs = ngrams_from_text("Trucks left Sinuiju for North Pyongan, China.")
+    >>> [[w for w, _ in run] for run in runs]
     [['Trucks'], ['Sinuiju'], ['North', 'Pyongan'], ['China']]
     """
     runs: list[list[tuple[str, int]]] = []
@@ -240,9 +241,14 @@ def places_from_text(
                 "source": "GeoNames cities500 (baseline)",
                 "reason": f"most populous of {len(entries)} entries named {surface!r}",
                 "candidates": [
-                    {"gazetteer_id": e.gazetteer_id, "name": e.name,
-                     "country_code": e.country_code, "score": e.population / top,
-                     "lat": e.lat, "lon": e.lon}
+                    {
+                        "gazetteer_id": e.gazetteer_id,
+                        "name": e.name,
+                        "country_code": e.country_code,
+                        "score": e.population / top,
+                        "lat": e.lat,
+                        "lon": e.lon,
+                    }
                     for e in entries[:MAX_CANDIDATES]
                 ],  # fmt: skip
                 "_point": Point(entry.lon, entry.lat),

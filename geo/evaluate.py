@@ -169,11 +169,11 @@ def _article_paths(articles_dir: Path, golds: Sequence[GoldArticle]) -> list[Pat
 
 
 def normalize_mention(text: str) -> str:
-    """Return a surface form folded for comparison: NFC, casefold, one space, plain quotes.
+    r"""Return a surface form folded for comparison: NFC, casefold, one space, plain quotes.
 
     Examples
     --------
-    >>> normalize_mention("  North  Pyongan\\n")
+    >>> normalize_mention("  North  Pyongan\n")
     'north pyongan'
     >>> normalize_mention("Hyesan’s") == normalize_mention("hyesan's")
     True
@@ -340,22 +340,28 @@ class ArticleScore:
     @property
     def incident_recall_dated(self) -> float | None:
         """Share of gold incidents found at the right place with the right dates."""
-        return None if self.incidents_total is None else _ratio(
-            self.incidents_dated, self.incidents_total
+        return (
+            None
+            if self.incidents_total is None
+            else _ratio(self.incidents_dated, self.incidents_total)
         )
 
     @property
     def incident_recall(self) -> float | None:
         """Share of gold incidents found at the right place, dates ignored."""
-        return None if self.incidents_total is None else _ratio(
-            self.incidents_found, self.incidents_total
+        return (
+            None
+            if self.incidents_total is None
+            else _ratio(self.incidents_found, self.incidents_total)
         )
 
     @property
     def incident_type_accuracy(self) -> float | None:
         """Share of found incidents with the gold type."""
-        return None if self.incidents_total is None else _ratio(
-            self.incidents_type_ok, self.incidents_found
+        return (
+            None
+            if self.incidents_total is None
+            else _ratio(self.incidents_type_ok, self.incidents_found)
         )
 
     @property
@@ -561,7 +567,7 @@ def _same_place(
     pred_point: tuple[float, float] | None,
     pred_area: _Area | None = None,
 ) -> bool:
-    """Same place: within 25 km of the gold place, the same name, or inside the gold area.
+    """Return whether a prediction is at the gold place (25 km, same name or inside its area).
 
     When the gold place is a country or province ("smuggled into China"), a more precise
     predicted place in that country (``country_code``) or province (``admin1``) counts.

@@ -307,7 +307,9 @@ def test_baseline_picks_most_populous_and_longest_name():
 def test_baseline_ngrams_stop_at_punctuation():
     runs = baseline.ngrams_from_text("Sinuiju, Dandong and New Yalu River Bridge.")
     assert [[w for w, _ in run] for run in runs] == [
-        ["Sinuiju"], ["Dandong"], ["New", "Yalu", "River", "Bridge"]
+        ["Sinuiju"],
+        ["Dandong"],
+        ["New", "Yalu", "River", "Bridge"],
     ]
 
 
@@ -327,10 +329,14 @@ def test_pipeline_meets_accuracy_thresholds_on_gold_set():
     report = evaluate_folder(EVAL_DIR)
     seconds = time.perf_counter() - started
     overall = report.overall
-    detail = format_report(report) + "\n" + "\n".join(
-        f"{s.article_id}: fp={s.false_positives} fn={s.false_negatives} wrong={s.wrong} "
-        f"incidents={s.missed_incidents}"
-        for s in report.articles
+    detail = (
+        format_report(report)
+        + "\n"
+        + "\n".join(
+            f"{s.article_id}: fp={s.false_positives} fn={s.false_negatives} wrong={s.wrong} "
+            f"incidents={s.missed_incidents}"
+            for s in report.articles
+        )
     )
     assert len(report.articles) >= 6
     assert seconds < 60, detail

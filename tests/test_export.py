@@ -5,7 +5,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -57,8 +56,14 @@ def make_layers() -> FakeLayers:
                 "gazetteer_id": "gn:2040893",
                 "confidence": 0.9,
                 "candidates": [
-                    {"gazetteer_id": "gn:2040893", "name": "Sinuiju", "country_code": "KP",
-                     "score": 0.9, "lat": 40.10056, "lon": 124.39806},
+                    {
+                        "gazetteer_id": "gn:2040893",
+                        "name": "Sinuiju",
+                        "country_code": "KP",
+                        "score": 0.9,
+                        "lat": 40.10056,
+                        "lon": 124.39806,
+                    },
                 ],
             },
             {
