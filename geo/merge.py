@@ -9,6 +9,7 @@ summary; nothing is dropped silently (each merge is logged).
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import defaultdict
@@ -66,7 +67,15 @@ def _groups(gdf: gpd.GeoDataFrame) -> list[list[int]]:
 
 
 def _pooled(values) -> list:
-    return list(dict.fromkeys(v for lst in values for v in (lst or [])))
+    """Concatenate lists in order without repeats (items may be dicts)."""
+    out, seen = [], set()
+    for lst in values:
+        for v in lst if isinstance(lst, list) else []:
+            key = json.dumps(v, sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                out.append(v)
+    return out
 
 
 def merge_incidents(gdf_incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
