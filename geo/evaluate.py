@@ -782,7 +782,7 @@ def evaluate_folder(
         raise GoldError(msg)
     paths = _article_paths(articles_dir, golds)
     run = system or _default_system()
-    label = name or ("system" if system is None else getattr(run, "__module__", "system"))
+    label = name or ("system" if system is None else str(getattr(run, "__module__", "system")))
     started = time.perf_counter()
     layers = run(paths)
     seconds = time.perf_counter() - started

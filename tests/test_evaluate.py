@@ -363,3 +363,18 @@ def test_route_into_a_gold_country_matches_a_more_precise_place_there():
     with_pyongyang = places_gdf([place(["Sinuiju"], SINUIJU), place(["Pyongyang"], pyongyang)])
     into_kp = gdf([route("Sinuiju", "Pyongyang", SINUIJU, pyongyang)], ROUTE_COLUMNS)
     assert score_article(g, with_pyongyang, None, into_kp).route_recall == 0.0
+
+
+def test_main_evaluate_prints_both_runs_and_writes_json(tmp_path, monkeypatch, capsys):
+    from geo import evaluate
+
+    root = write_gold_set(tmp_path / "eval")
+    monkeypatch.setattr(evaluate, "_default_system", lambda: fake_system)
+    monkeypatch.setattr(baseline, "layers_from_paths", fake_system)
+    out = tmp_path / "report.json"
+    assert evaluate.main_evaluate(root, json_out=out) == 0
+    printed = capsys.readouterr().out
+    assert "pipeline" in printed and "baseline" in printed and "overall" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == {"system", "baseline"}
+    assert data["system"]["overall"]["counts"]["tp"] == 2
