@@ -549,6 +549,10 @@ def main() -> None:
     selected_id = selection["id"] if selection and selection["kind"] != "place" else ""
     _write_url(dataclasses.replace(state, selected=selected_id))
     with detail_col:
+        if selection and filters.selection_from_id(selection["id"], filtered) is None and (
+            selection["kind"] != "place"
+        ):
+            st.caption("This item is hidden by the current filters.")
         _detail(selection)
     tab_table, tab_time, tab_export = st.tabs(["Incidents", "Timeline", "Export"])
     with tab_table:

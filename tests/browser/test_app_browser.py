@@ -1,0 +1,185 @@
+"""The Streamlit app in headless Chromium, with every request not to 127.0.0.1 aborted.
+
+Starts ``streamlit run app.py`` on a small store (with a hostile article) and checks the
+map draws from local assets, a marker click shows the source excerpt, a filter redraws the
+markers without reloading the map iframe, the GeoJSON download is valid, and article text
+runs no script. Screenshots go to /tmp/app_*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_filters import make_layers  # noqa: E402
+
+from geo import pipeline  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PROJECT = Path(__file__).resolve().parent.parent.parent
+STREAMLIT = Path(sys.executable).parent / "streamlit"
+HOSTILE = (
+    "<script>document.title='pwned-script'</script> "
+    "<img src=x onerror=\"document.title='pwned-img'\"> "
+    "${document.title='pwned-template'} Police arrested two traders in Dandong."
+)
+MAP_FRAME = 'iframe[title*="st_folium"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _hostile_layers() -> pipeline.Layers:
+    layers = make_layers()
+    incidents = layers.incidents
+    incidents.loc[incidents["id"] == "a-i002", "excerpt"] = HOSTILE
+    articles = layers.articles
+    articles.loc[articles["article_id"] == "a", "text"] = (
+        "Smugglers cross the river\n\n" + HOSTILE + "\n\nLast paragraph."
+    )
+    return layers
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    build = tmp_path_factory.mktemp("app_build")
+    pipeline.write_store(_hostile_layers(), build)
+    port = _free_port()
+    env = {**os.environ, "BORDER_WATCH_BUILD": str(build),
+           "BORDER_WATCH_ARTICLES": str(build / "none")}
+    log = open(build / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(STREAMLIT), "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {(build / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _open(page, url: str, blocked_network, query: str = ""):
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    network = blocked_network(page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{url}/{query}")
+    page.wait_for_selector(MAP_FRAME, timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("#map_div").wait_for(timeout=30_000)
+    map_frame = next(f for f in page.frames if "st_folium" in f.url)
+    map_frame.wait_for_function("window.bwDrawn !== undefined", timeout=30_000)
+    return network, dialogs, map_frame
+
+
+def _drawn(map_frame) -> int:
+    return map_frame.evaluate("window.bwLayers.incidents.getLayers().length")
+
+
+def _click_incident(page, map_frame, incident_id: str) -> None:
+    point = map_frame.evaluate(
+        """(id) => {
+            const m = window.bwLayers.map;
+            const layer = window.bwLayers.incidents.getLayers()
+                .find(l => l.feature.properties.id === id);
+            m.setView(layer.getLatLng(), 9, {animate: false});
+            const p = m.latLngToContainerPoint(layer.getLatLng());
+            const r = m.getContainer().getBoundingClientRect();
+            return {x: r.left + p.x, y: r.top + p.y};
+        }""",
+        incident_id,
+    )
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_network, tmp_path):
+    network, dialogs, map_frame = _open(page, app_url, blocked_network)
+    page.wait_for_timeout(500)
+    box = page.locator(MAP_FRAME).bounding_box()
+    assert box["height"] > 300
+    leaflet_box = page.frame_locator(MAP_FRAME).locator("#map_div").bounding_box()
+    assert leaflet_box["height"] > 300
+    assert _drawn(map_frame) == 3  # four incidents, one unplaced
+    page.screenshot(path="/tmp/app_first_view.png", full_page=True)
+
+    # click a marker -> the detail panel shows the verbatim excerpt, as text
+    map_frame.evaluate("window.__sameFrame = true")
+    _click_incident(page, map_frame, "a-i002")
+    page.get_by_text("pwned-template", exact=False).first.wait_for(timeout=15_000)
+    body = page.inner_text("body")
+    assert "<script>document.title='pwned-script'</script>" in body
+    assert "onerror" in body and "Smugglers cross the river" in body
+    page.screenshot(path="/tmp/app_click.png", full_page=True)
+
+    # filter by incident type -> fewer markers, same iframe (no reload)
+    page.locator(".stMultiSelect").nth(1).click()
+    page.keyboard.type("defection")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    map_frame.wait_for_function(
+        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000)
+    assert map_frame.evaluate("window.__sameFrame") is True
+    assert "type=defection" in page.url
+    page.screenshot(path="/tmp/app_filtered.png", full_page=True)
+
+    # download the GeoJSON of the filtered view
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=15_000) as info:
+        page.get_by_role("button", name="GeoJSON").click()
+    path = tmp_path / "view.geojson"
+    info.value.save_as(path)
+    collection = json.loads(path.read_text())
+    assert collection["type"] == "FeatureCollection"
+    incidents = [f for f in collection["features"] if f["properties"]["layer"] == "incidents"]
+    assert [f["properties"]["id"] for f in incidents] == ["b-i001"]
+    lon, lat = incidents[0]["geometry"]["coordinates"]
+    assert 120 < lon < 135 and 38 < lat < 45
+
+    # nothing ran, nothing left the machine
+    assert page.title() == "Border Watch"
+    assert not any(t.startswith("pwned") for t in
+                   [f.evaluate("document.title") for f in page.frames])
+    assert dialogs == []
+    assert network.aborted_assets() == []
+    assert [u for _, u in network.aborted if "tile" not in u] == []
+
+
+def test_shared_url_restores_the_view(page, app_url, blocked_network):
+    _, _, map_frame = _open(page, app_url, blocked_network, "?type=arrest&sel=a-i001")
+    map_frame.wait_for_function(
+        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000)
+    page.get_by_text("Five trucks crossed", exact=False).first.wait_for(timeout=15_000)
+    page.screenshot(path="/tmp/app_shared_url.png", full_page=True)
