@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -91,8 +92,8 @@ CSV_COLUMNS = (
 
 _LIST_SEPARATOR = "; "
 
-# KML styles: one colour per incident type / route status, assigned from this palette in
-# sorted order of the values present (aabbggrr, KML's byte order).
+# KML styles: one colour per incident type (by CRC-32 of the name) / route status
+# (aabbggrr, KML's byte order).
 _KML_PALETTE = (
     "ff3c14dc",  # crimson
     "ffd77800",  # blue
@@ -502,12 +503,23 @@ def _kml_description(row: Mapping[str, Any], keys: Iterable[str]) -> str:
     return "<br/>".join(lines)
 
 
-def _kml_styles(kml: Any, values: Iterable[str], *, line: bool) -> dict[str, Any]:
-    """Return one shared simplekml Style per distinct value, coloured from the palette."""
+def _label(value: Any, default: str) -> str:
+    """Return ``value`` as text, or ``default`` when it is missing or empty."""
+    value = _json_value(value)
+    return default if value in (None, "") else str(value)
+
+
+def _kml_styles(values: Iterable[str], *, line: bool) -> dict[str, Any]:
+    """Return one shared simplekml Style per distinct value.
+
+    An incident type always gets the same palette colour (CRC-32 of its name), so colours
+    agree between exports; route styles follow the status.
+    """
     import simplekml
 
     styles = {}
-    for i, value in enumerate(sorted(set(values))):
+    for value in sorted(set(values)):
+        i = zlib.crc32(value.encode("utf-8"))
         style = simplekml.Style()
         if line:
             style.linestyle.color = _KML_ROUTE_COLORS.get(value, _KML_PALETTE[-1])
@@ -567,25 +579,26 @@ def write_kml(layers: Any, path: str | Path) -> Path:
     if "incidents" in frames:
         folder = kml.newfolder(name="Incidents")
         rows = _records(frames["incidents"])
-        styles = _kml_styles(kml, (str(r.get("type") or "unknown") for r, _ in rows), line=False)
+        styles = _kml_styles((_label(r.get("type"), "unknown") for r, _ in rows), line=False)
         for row, geom in rows:
             lon, lat = _lonlat(geom)
             if lon is None:
                 skipped += 1
                 continue
-            name = f"{row.get('type') or 'incident'} – {row.get('place') or ''}".strip(" –")
+            name = f"{_label(row.get('type'), 'incident')} – {_label(row.get('place'), '')}"
+            name = name.strip(" –")
             point = folder.newpoint(
                 name=_kml_text(name),
                 description=_kml_description(row, _INCIDENT_KEYS),
                 coords=[(lon, lat)],
             )
-            point.style = styles[str(row.get("type") or "unknown")]
+            point.style = styles[_label(row.get("type"), "unknown")]
             _kml_timespan(point, row)
 
     if "routes" in frames:
         folder = kml.newfolder(name="Routes")
         rows = _records(frames["routes"])
-        styles = _kml_styles(kml, (str(r.get("status") or "unknown") for r, _ in rows), line=True)
+        styles = _kml_styles((_label(r.get("status"), "unknown") for r, _ in rows), line=True)
         for row, geom in rows:
             if geom is None or geom.is_empty:
                 skipped += 1
@@ -594,12 +607,14 @@ def write_kml(layers: Any, path: str | Path) -> Path:
             for part in parts:
                 coords = [(round(x, 6), round(y, 6)) for x, y, *_ in part.coords]
                 line = folder.newlinestring(
-                    name=_kml_text(f"{row.get('origin')} → {row.get('destination')}"),
+                    name=_kml_text(
+                        f"{_label(row.get('origin'), '?')} → {_label(row.get('destination'), '?')}"
+                    ),
                     description=_kml_description(row, _ROUTE_KEYS),
                     coords=coords,
                 )
                 line.tessellate = 1
-                line.style = styles[str(row.get("status") or "unknown")]
+                line.style = styles[_label(row.get("status"), "unknown")]
                 _kml_timespan(line, row)
 
     if "places" in frames:
