@@ -143,25 +143,33 @@ def _compile(cues: str) -> re.Pattern[str]:
 def _classify(
     text: str, types: Sequence[IncidentType]
 ) -> tuple[IncidentType, re.Match[str]] | None:
-    """Return the type of highest priority whose cue occurs in ``text`` (earliest on ties).
+    """Return the event type of a sentence and the cue that decided it.
 
-    A cue inside a subordinate clause ("..., that was shuttered last year") counts
-    ``_SUBORDINATE_PENALTY`` less than one in the main clause.
+    Cues inside a (non-initial) subordinate clause ("..., that was shuttered last year")
+    are ignored. Among the remaining cues, those within ``_PRIORITY_WINDOW`` of the highest
+    priority compete and the earliest wins ("seized 300 kg ... and detained four people" is
+    a seizure); otherwise the highest priority wins.
     """
     clauses = _subordinate_spans(text)
-    best: tuple[int, int, IncidentType, re.Match[str]] | None = None
-    for t in types:
-        for m in t.pattern.finditer(text) if t.pattern is not None else ():
-            penalty = _SUBORDINATE_PENALTY if _inside(m.start(), clauses) else 0
-            key = (penalty - t.priority, m.start())
-            if best is None or key < best[:2]:
-                best = (key[0], key[1], t, m)
-    return None if best is None else (best[2], best[3])
+    hits = [
+        (t.priority, m.start(), t, m)
+        for t in types
+        if t.pattern is not None
+        for m in t.pattern.finditer(text)
+        if not _inside(m.start(), clauses)
+    ]
+    if not hits:
+        return None
+    top = max(h[0] for h in hits)
+    _, _, itype, match = min(
+        (h for h in hits if h[0] >= top - _PRIORITY_WINDOW), key=lambda h: (h[1], -h[0])
+    )
+    return itype, match
 
 
-_SUBORDINATE_PENALTY = 40
+_PRIORITY_WINDOW = 15
 _SUBORDINATE = re.compile(
-    r"(?:[,;]\s*|\s)(that|which|who|after|before|since|because|when|while|although|though)\s",
+    r"(?:[,;]\s*|\s)(that|which|after|before|since|because|when|while|although|though)\s",
     re.IGNORECASE,
 )
 _COMPLEMENT = re.compile(
@@ -213,9 +221,26 @@ _FILLER_END = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_END = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s*$")
+_ACROSS_FROM = re.compile(
+    r"\b(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
+    r"from\s*$",
+    re.IGNORECASE,
+)
+_POSITIONAL = re.compile(
+    r"\b(?:downstream|upstream|upriver|downriver|north|south|east|west|northeast|northwest|"
+    r"southeast|southwest|outside|opposite|just outside|close to|next to|on the outskirts)"
+    r"(?:\s+of)?\s*$",
+    re.IGNORECASE,
+)
+_PART_OF = re.compile(
+    r"\b(at|on|near|in)\s+the\s+(?:[\w-]+\s+)?(?:end|side|foot|middle|entrance|edge|bank|"
+    r"gate|outskirts)\s+of\s*$",
+    re.IGNORECASE,
+)
 _REPORTING = (
     re.compile(
-        r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?)\b"
+        r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?|traders?|"
+        r"brokers?|merchants?|businessm[ae]n|man|woman|citizens?)\b"
         r"[^.;:“”\"]{0,90}?\b(?:said|says|told|tells|reported|added|explained)\b",
         re.IGNORECASE,
     ),
@@ -250,6 +275,7 @@ _ROLE_WEIGHT = {
     "towards": 1.0,
     "anchor": 0.5,
 }
+_CROSSING_TYPES = frozenset({"smuggling_crossing", "defection"})
 _COUNTRY_ROLES = frozenset({"at", "in", "inside", "within", "subject"})
 #: Roles that never say where something happened ("cash for Pyongyang", "trade with X").
 _NOT_WHERE = frozenset({"for", "of", "with", "between", "other"})
@@ -266,6 +292,13 @@ def _role(before: str) -> str:
         text = stripped
     if not text or text[-1] in "“\"‘(":
         return "subject"
+    if _ACROSS_FROM.search(text):
+        return "across from"
+    if _POSITIONAL.search(text):
+        return "near"
+    part = _PART_OF.search(text)
+    if part:
+        return part.group(1).lower()
     m = _PREP_END.search(text)
     if m is None:
         return "subject" if re.search(r"[.;:]\s*$", text) else "other"
@@ -332,7 +365,8 @@ def _located(
 
 def _mark_anchors(located: list[_Located], text: str) -> None:
     """Mark "Y" of "X (town) near Y" as the anchor of X, not the place of the event."""
-    anchors = {m.mention.anchor for m in located if m.mention.anchor}
+    fine = [m for m in located if _settlement(m.place)]  # only a resolved place has an anchor
+    anchors = {m.mention.anchor for m in fine if m.mention.anchor}
     for loc in located:
         if loc.mention.search_name in anchors and loc.role in ("near", "other", "subject"):
             loc.role = "anchor"
@@ -340,13 +374,26 @@ def _mark_anchors(located: list[_Located], text: str) -> None:
         if loc.role != "near":
             continue
         head = re.sub(r"\s*,?\s*near\s*$", "", text[: loc.start], flags=re.IGNORECASE)
-        for o in located:
+        for o in fine:
             between = head[o.end :] if o is not loc and o.end <= len(head) else "x"
-            if re.fullmatch(r"\s*(?:town|city|county|village|port|district|area)?\s*", between):
+            if _APPOSITION.fullmatch(between):
                 loc.role = "anchor"
 
 
-def _place_score(loc: _Located, cue: re.Match[str] | None) -> float | None:
+_APPOSITION = re.compile(
+    r"\s*(?:,\s*(?:a|an|the)\s+(?:small\s+|border\s+|nearby\s+|riverside\s+)?)?"
+    r"(?:town|city|county|village|port|district|area|township|hamlet)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _settlement(place: Place) -> bool:
+    return place.candidate is not None and place.candidate.feature_class in SETTLEMENT_CLASSES
+
+
+def _place_score(
+    loc: _Located, cue: re.Match[str] | None, itype: IncidentType | None = None
+) -> float | None:
     """How well a mention says where the event happened (None: it cannot)."""
     cand = loc.place.candidate
     if cand is None or loc.reporting or loc.role in _NOT_WHERE:
@@ -354,6 +401,8 @@ def _place_score(loc: _Located, cue: re.Match[str] | None) -> float | None:
     if cand.feature_class == "country" and loc.role not in _COUNTRY_ROLES:
         return None  # "into China", "sanctions on North Korea": not where it happened
     score = _ROLE_WEIGHT.get(loc.role, 1.5)
+    if loc.role == "from" and itype is not None and itype.type in _CROSSING_TYPES:
+        score = 2.5  # people or goods crossing "from X": X is the crossing point
     if cand.feature_class in SETTLEMENT_CLASSES:
         score += 3.0
     elif cand.feature_class in _AREA_CLASSES:
@@ -366,9 +415,11 @@ def _place_score(loc: _Located, cue: re.Match[str] | None) -> float | None:
 
 
 def _best_place(
-    located: Sequence[_Located], cue: re.Match[str] | None
+    located: Sequence[_Located], cue: re.Match[str] | None, itype: IncidentType | None = None
 ) -> tuple[Place, float] | None:
-    scored = [(s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue))]
+    scored = [
+        (s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue, itype))
+    ]
     if not scored:
         return None
     score, _, loc = max(scored, key=lambda x: (x[0], -x[1]))
@@ -627,6 +678,7 @@ class _Draft:
     quantities: list[str]
     confidence: float
     place_score: float
+    position: int = 0  # offset of the date (or clause) within the sentence
 
 
 def incidents_from_places(
@@ -657,50 +709,130 @@ def incidents_from_places(
         raise TypeError(msg)
     types = [t for t in _as_types(incident_types) if t.pattern is not None]
     by_sentence = _mentions_by_sentence(places)
+    crossings = _crossing_mentions(places)
     drafts: list[_Draft] = []
     previous: _Draft | None = None
     body_prev: int | None = None
     for idx, sentence in enumerate(article.sentences):
         if sentence.section != "body":
             continue
-        new = _drafts_from_sentence(
-            article, idx, sentence, body_prev, by_sentence.get(idx, []), types, previous
+        items = by_sentence.get(idx, [])
+        items = sorted(
+            [*items, *_definite_references(sentence, idx, items, crossings)],
+            key=lambda mp: mp[0].start_char,
         )
-        drafts.extend(new)
-        if new and new[-1].place is not None:
-            previous = new[-1]
+        for n, clause in enumerate(_clauses(sentence)):
+            inside = [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
+            context = _Context(idx, body_prev, _is_anaphoric(sentence.text), n > 0)
+            new = _drafts_from_clause(article, clause, context, inside, types, previous)
+            drafts.extend(new)
+            if new and new[-1].place is not None:
+                previous = new[-1]
         body_prev = idx
     incidents = _number(article, _deduplicate(drafts))
     logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
     return incidents
 
 
-def _drafts_from_sentence(
-    article: Article,
-    idx: int,
+_CLAUSE_BREAK = re.compile(r",\s+but\s+|;\s+")
+_CROSSING_CLASSES = frozenset({"bridge", "port_of_entry"})
+_DEFINITE = re.compile(
+    r"\bthe\s+(?:[\w-]+\s+)?(?:bridge|border crossing|crossing|port of entry|customs post|"
+    r"customs house|checkpoint)\b",
+    re.IGNORECASE,
+)
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """Split "X happened on July 2, but Y happened on July 8" into two clause views."""
+    cuts = [m for m in _CLAUSE_BREAK.finditer(sentence.text)]
+    bounds, start = [], 0
+    for m in cuts:
+        if m.start() - start >= 20 and len(sentence.text) - m.end() >= 20:
+            bounds.append((start, m.start()))
+            start = m.end()
+    bounds.append((start, len(sentence.text)))
+    return [
+        Sentence(
+            sentence.text[a:b],
+            sentence.start_char + a,
+            sentence.start_char + b,
+            sentence.section,
+            sentence.paragraph,
+        )
+        for a, b in bounds
+    ]
+
+
+def _crossing_mentions(places: Sequence[Place]) -> list[tuple[int, Place]]:
+    return sorted(
+        (
+            (m.start_char, p)
+            for p in places
+            if p.candidate is not None and p.candidate.feature_class in _CROSSING_CLASSES
+            for m in p.mentions
+        ),
+        key=lambda x: x[0],
+    )
+
+
+def _definite_references(
     sentence: Sentence,
-    body_prev: int | None,
+    idx: int,
+    items: Sequence[tuple[Mention, Place]],
+    crossings: Sequence[tuple[int, Place]],
+) -> list[tuple[Mention, Place]]:
+    """"the bridge" / "the crossing" without a name: the crossing named last before it."""
+    if any(p.candidate and p.candidate.feature_class in _CROSSING_CLASSES for _, p in items):
+        return []
+    out: list[tuple[Mention, Place]] = []
+    for m in _DEFINITE.finditer(sentence.text):
+        after = sentence.text[m.end() : m.end() + 30]
+        if re.match(r"\s+(?:at|in|of|near|between|linking|across|from)\s", after):
+            continue  # "the customs post at Hoeryong" names its own place
+        start = sentence.start_char + m.start()
+        earlier = [(pos, p) for pos, p in crossings if pos < start]
+        if earlier:
+            mention = Mention(m.group(0), start, sentence.start_char + m.end(), idx, "reference")
+            out.append((mention, earlier[-1][1]))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    sentence: int  # index into article.sentences
+    body_prev: int | None  # previous body sentence
+    anaphoric: bool  # the sentence opens with an anaphor
+    follows: bool  # a clause after ", but" in the same sentence
+
+
+def _drafts_from_clause(
+    article: Article,
+    clause: Sentence,
+    context: _Context,
     items: Sequence[tuple[Mention, Place]],
     types: Sequence[IncidentType],
     previous: _Draft | None,
 ) -> list[_Draft]:
-    found = _classify(sentence.text, types)
+    found = _classify(clause.text, types)
     if found is None:
         return []
     itype, cue = found
-    best = _best_place(_located(sentence, items, article), cue)
-    anaphoric = _is_anaphoric(sentence.text)
+    idx = context.sentence
+    best = _best_place(_located(clause, items, article), cue, itype)
     inherited = False
-    if best is None and anaphoric and previous is not None and idx - previous.sentence <= 3:
+    linked = context.follows or _is_anaphoric(clause.text)
+    if best is None and linked and previous is not None and idx - previous.sentence <= 3:
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
-    dates = _event_dates(_clause_dates(article, sentence, cue.start()), sentence.text)
+    dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
     if best is None and not any(_known(d) for d in dates):
         logger.debug("Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type)
         return []
     place, score = best if best is not None else (None, 0.0)
-    excerpt = _excerpt(article, idx, body_prev if anaphoric else None)
-    actors = actors_from_text(sentence.text)
-    quantities = quantities_from_text(sentence.text)
+    excerpt = _excerpt(article, idx, context.body_prev if context.anaphoric else None)
+    actors = actors_from_text(clause.text)
+    quantities = quantities_from_text(clause.text)
+    offset = clause.start_char - article.sentences[idx].start_char
     return [
         _Draft(
             type=itype,
@@ -712,6 +844,7 @@ def _drafts_from_sentence(
             quantities=list(quantities),
             confidence=_confidence(itype, place, score, inherited, d),
             place_score=score,
+            position=offset + d.start_char,
         )
         for d in dates
     ]
@@ -797,6 +930,7 @@ def _merge(a: _Draft, b: _Draft) -> _Draft:
         quantities=_pool(main.quantities, other.quantities if _known(other.date) else []),
         confidence=max(a.confidence, b.confidence),
         place_score=max(a.place_score, b.place_score),
+        position=main.position,
     )
 
 
@@ -812,7 +946,7 @@ def _pool(first: Sequence[str], second: Sequence[str]) -> list[str]:
 
 def _number(article: Article, drafts: Sequence[_Draft]) -> list[Incident]:
     ordered = sorted(
-        drafts, key=lambda d: (d.sentence, d.date.start_char, d.date.start or _MIN_DATE)
+        drafts, key=lambda d: (d.sentence, d.position, d.date.start or _MIN_DATE)
     )
     incidents: list[Incident] = []
     for n, d in enumerate(ordered, start=1):
