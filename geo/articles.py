@@ -21,8 +21,10 @@ Steps (each a small pure function):
 4. **Structure** -- each paragraph of :attr:`Article.text` belongs to one section
    (:data:`geo.models.SECTIONS`), and every :class:`~geo.models.Sentence` carries it:
 
-   - ``title``: the front-matter title, else the first remaining line (unless it
-     reads like body text: longer than 200 characters or ending with a period).
+   - ``title``: the front-matter title (its repetition among the first lines is
+     dropped), else the first remaining line (unless it reads like body text: longer
+     than 200 characters or ending with a period). Markdown heading marks (``# ``)
+     are removed from every line.
    - ``caption``: a line printed twice in a row (photo caption) is kept once, with a
      short credit line directly below it ("Yonhap News Agency.", "AFP").
    - ``byline``: trailing lines such as "Reported by ... Translated by ... Written in
@@ -113,6 +115,7 @@ _CHROME = re.compile(r"(?i:" + "|".join(CHROME_PATTERNS) + r")")
 _GLUED = r"View Full Site|More Listening Options|Email story|Print story|Comment on this story"
 _GLUED_HEAD = re.compile(rf"^(?:{_GLUED})(?=\S)", re.I)
 _GLUED_TAIL = re.compile(rf"(?<=\S)(?:{_GLUED})$", re.I)
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 _END_OF_PAGE = re.compile(r"view full site(?=\S)", re.I)
 
 #: Words that end with a period without ending the sentence (compared lower-case).
@@ -452,7 +455,7 @@ def _strip_chrome(lines: list[str], name: str) -> list[str]:
                 "%s: dropped text glued after 'View Full Site' (next page): %r", name, line[:60]
             )
             break
-        line = _GLUED_TAIL.sub("", _GLUED_HEAD.sub("", line)).strip()
+        line = _GLUED_TAIL.sub("", _GLUED_HEAD.sub("", _MD_HEADING.sub("", line))).strip()
         if _CHROME.fullmatch(line):
             continue
         kept.append(line)

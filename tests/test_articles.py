@@ -306,6 +306,14 @@ def test_top_byline_and_credit_line():
     assert _sections(article, "body") == ["Trade at Dandong fell in 2019, traders said."]
 
 
+def test_markdown_headings_lose_their_marks():
+    text = "# Trains Return to Manpo\n\n## Timber\n\nTimber trains crossed to Ji'an.\n"
+    article = article_from_text(text, "md")
+    assert article.title == "Trains Return to Manpo"
+    assert _sections(article, "body") == ["Timber", "Timber trains crossed to Ji'an."]
+    assert "#" not in article.text
+
+
 def test_body_sentence_starting_with_by_is_not_a_byline():
     text = "Title\n\nTrucks crossed at Hyesan.\n\nBy September, the trade had stopped.\n"
     article = article_from_text(text, "x")
