@@ -105,7 +105,9 @@ CHROME_PATTERNS: tuple[str, ...] = (
     r"read more",
     r"related stories",
     r"(?:subscribe|sign up)(?: to our newsletter| now)?",
-    r"(?:copyright|©).{0,160}",
+    r"(?:copyright\s*)?(?:©|\(c\)).{0,160}",
+    r"copyright\s+(?:\d{4}|by\b).{0,160}",
+    r"all rights reserved\.?",
     r"download(?: audio)?",
     r"\d{1,2}:\d{2}",  # audio player duration
 )
@@ -159,6 +161,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 _TITLE_MAX = 200
 _TITLE_SEARCH_LINES = 3
+_BYLINE_MAX = 300
 _CREDIT_MAX_WORDS = 8
 _CREDIT_MAX_CHARS = 60
 _BINARY_CONTROL_SHARE = 0.1
@@ -507,7 +510,7 @@ def _take_byline(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _is_byline(line: str) -> bool:
     """Tell whether a line credits reporters, translators or editors."""
-    return bool(_BYLINE.match(line) or _BY_NAME.match(line))
+    return len(line) <= _BYLINE_MAX and bool(_BYLINE.match(line) or _BY_NAME.match(line))
 
 
 def _take_captions(lines: list[str]) -> tuple[list[str], list[str]]:

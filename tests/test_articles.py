@@ -306,6 +306,28 @@ def test_top_byline_and_credit_line():
     assert _sections(article, "body") == ["Trade at Dandong fell in 2019, traders said."]
 
 
+@pytest.mark.parametrize(
+    "line", ["Copyright © 1998-2017, RFA. Used with permission.", "© 2017 Example Wire",
+             "All rights reserved.", "Share", "EMAIL STORY", "  Listen  ", "03:25"],
+)  # fmt: skip
+def test_chrome_lines_removed(line):
+    article = article_from_text(f"Title\n\nTrucks crossed at Hyesan.\n{line}\n", "x")
+    assert article.text == "Title\n\nTrucks crossed at Hyesan."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright infringement cases at Dandong markets doubled.",
+        "Share prices of Dandong firms fell.",
+        "Listen to the guards, the source said.",
+    ],
+)
+def test_text_lines_resembling_chrome_are_kept(line):
+    article = article_from_text(f"Title\n\nTrucks crossed at Hyesan.\n\n{line}\n", "x")
+    assert _sections(article, "body")[-1] == line
+
+
 def test_markdown_headings_lose_their_marks():
     text = "# Trains Return to Manpo\n\n## Timber\n\nTimber trains crossed to Ji'an.\n"
     article = article_from_text(text, "md")
