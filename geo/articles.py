@@ -285,16 +285,9 @@ def article_from_text(text: str, article_id: str, *, path: str = "") -> Article:
         raise ArticleError(f"{name}: the article is empty")
     meta, lines = _split_front_matter(text.split("\n"), name)
     lines = _strip_chrome(lines, name)
-    if not any(lines):
-        raise ArticleError(f"{name}: no article text left after removing page chrome")
-    title, lines = _take_title(lines, meta.get("title", ""))
-    lines, top_byline = _take_top_byline(lines)
-    lines, byline_lines = _take_byline(lines)
-    captions, lines = _take_captions(lines)
-    body = _paragraphs(lines)
+    title, captions, body, byline = _structure(lines, meta.get("title", ""))
     if not body:
         raise ArticleError(f"{name}: no article text left after removing page chrome")
-    byline = " ".join(top_byline + byline_lines)
     blocks = [(title, "title")] if title else []
     blocks += [(c, "caption") for c in captions]
     blocks += [(p, "body") for p in body]
@@ -466,6 +459,17 @@ def _strip_chrome(lines: list[str], name: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- structure
+
+
+def _structure(lines: list[str], meta_title: str) -> tuple[str, list[str], list[str], str]:
+    """Split chrome-free lines into title, captions, body paragraphs and byline."""
+    if not any(lines):
+        return "", [], [], ""
+    title, lines = _take_title(lines, meta_title)
+    lines, top_byline = _take_top_byline(lines)
+    lines, byline_lines = _take_byline(lines)
+    captions, lines = _take_captions(lines)
+    return title, captions, _paragraphs(lines), " ".join(top_byline + byline_lines)
 
 
 def _take_title(lines: list[str], meta_title: str) -> tuple[str, list[str]]:
