@@ -114,7 +114,10 @@ def fold(name: str) -> str:
     >>> fold("")
     ''
     """
-    text = _latin_fold(unicodedata.normalize("NFKC", name)).lower()
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = _latin_fold(unicodedata.normalize("NFKC", name)).lower()
     text = _APOSTROPHES.sub("", text)
     tokens = [t for t in _SEPARATORS.split(text) if t]
     if len(tokens) > 1 and tokens[-1] in ("ni", "li"):
@@ -146,7 +149,7 @@ class Gazetteer:
     """
 
     candidates: list[Candidate] = field(default_factory=list)
-    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    index: dict[str, tuple[int, ...]] = field(default_factory=dict)  # lists while building
     by_id: dict[str, Candidate] = field(default_factory=dict)
     max_tokens: int = 1
 
@@ -191,20 +194,19 @@ class Gazetteer:
         position = len(self.candidates)
         self.candidates.append(candidate)
         self.by_id.setdefault(candidate.gazetteer_id, candidate)
-        seen: set[str] = set()
-        for name in names:
-            key = fold(name)
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            self.index[key] = (*self.index.get(key, ()), position)
-            if not _CJK.search(name):
-                self.max_tokens = max(self.max_tokens, len(_SEPARATORS.split(name.strip())))
+        for key in {fold(name) for name in names} - {""}:
+            self.index.setdefault(key, []).append(position)
+        latin = [n for n in names if n.isascii()]
+        words = max((n.count(" ") + n.count("-") + 1 for n in latin), default=1)
+        self.max_tokens = max(self.max_tokens, words)
 
     def sort_index(self) -> None:
         """Order each key's candidates: curated first, then by population."""
         order = {i: (not c.curated, -c.population) for i, c in enumerate(self.candidates)}
-        self.index = {k: tuple(sorted(v, key=order.__getitem__)) for k, v in self.index.items()}
+        self.index = {
+            k: tuple(v) if len(v) == 1 else tuple(sorted(v, key=order.__getitem__))
+            for k, v in self.index.items()
+        }
 
 
 def _curated_rows(path: Path) -> list[tuple[Candidate, list[str]]]:
@@ -301,7 +303,7 @@ def _required(path: Path) -> Path:
     return path
 
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def _source_files(data_folder: Path, use_geonames: bool) -> list[Path]:

@@ -28,11 +28,12 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from geopy.distance import geodesic
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from pyproj import Geod
 
 from . import settings
 from ._errors import GeoError
@@ -68,8 +69,16 @@ _AREA_RADIUS_KM = {"country": 1500.0, "province": 250.0, "region": 250.0}
 _CROSSING_CUES = ("across the", "opposite", "facing", "on the other side")
 
 
+_GEOD = Geod(ellps="WGS84")
+
+
+@lru_cache(maxsize=65536)
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return _GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
+
+
 def distance_km(a: Candidate | Place, b: Candidate | Place) -> float:
-    """Geodesic distance between two located records, in kilometres.
+    """Geodesic (WGS 84) distance between two located records, in kilometres.
 
     Examples
     --------
@@ -78,7 +87,7 @@ def distance_km(a: Candidate | Place, b: Candidate | Place) -> float:
     >>> round(distance_km(a, a), 1)
     0.0
     """
-    return geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+    return _km(a.lat, a.lon, b.lat, b.lon)
 
 
 @dataclass(slots=True)

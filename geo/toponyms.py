@@ -21,11 +21,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from . import settings
-from .gazetteer import GENERIC_SUFFIXES, Gazetteer, fold
+from .gazetteer import GENERIC_SUFFIXES, Gazetteer
+from .gazetteer import fold as _fold
 from .models import Article, Mention
 
 __all__ = ["not_place_words", "toponyms_from_article", "toponyms_from_text"]
@@ -51,6 +52,7 @@ _RIVER_FOLLOWERS = {
     "was", "is", "between", "towards", "toward", "late", "early", "under", "with",
 }
 _MAX_TOKENS = 6
+fold = lru_cache(maxsize=65536)(_fold)  # the same n-grams recur across articles
 #: Generic words that belong to the name itself ("Tumen River"), not stripped from mentions.
 _NAME_PART_SUFFIXES = {"river", "gang", "jiang", "bridge", "port"}
 
