@@ -3,22 +3,20 @@
 A small, explicit grammar (``dateparser`` is too slow and too loose for news text).
 :func:`dates_from_text` finds, left to right and without overlaps:
 
-========================================  ===========  ==========================
-expression                                precision    span
-========================================  ===========  ==========================
-``Sept. 28`` / ``September 28, 2017``     day          that day
-``28 September`` / ``2024-09-28``         day          that day
-``Sept. 28 and Oct. 2``                   day, day     two separate spans
-``Sept. 3-9`` / ``between Sept. 3 and 9``  range        3rd to 9th
-``early / mid- / late September``         range        1–10 / 11–20 / 21–end
-``September 2013`` / ``in December``      month        the whole month
-``in 2016`` / ``last year`` / ``this      year         the whole year
-year``
-``early 2016`` / ``late 2016``            range        Jan–Apr / Sep–Dec
-``last month`` / ``this month``           month        relative to the reference
-``recently`` / ``last week`` /            unknown      start and end None
-``yesterday`` / ``on Friday``
-========================================  ===========  ==========================
+=============================================  ===========  =========================
+expression                                     precision    span
+=============================================  ===========  =========================
+``Sept. 28``, ``September 28, 2017``           day          that day
+``28 September``, ``2024-09-28``               day          that day
+``Sept. 28 and Oct. 2``                        day, day     two separate spans
+``Sept. 3-9``, ``between Sept. 3 and 9``       range        3rd to 9th
+``early``/``mid-``/``late September``          range        1–10 / 11–20 / 21–end
+``September 2013``, ``in December``            month        the whole month
+``in 2016``, ``last year``, ``this year``      year         the whole year
+``early 2016``, ``mid-2016``, ``late 2016``    range        Jan–Apr / May–Aug / Sep–Dec
+``last month``, ``this month``                 month        relative to the reference
+``recently``, ``last week``, ``on Friday``     unknown      start and end None
+=============================================  ===========  =========================
 
 Rules
 -----
@@ -54,7 +52,7 @@ import calendar
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from geo.models import DateSpan
 
@@ -181,7 +179,8 @@ def dates_from_text(
         anchors relative ones. ``None`` when unknown.
     reference_inferred
         True when ``reference`` itself was guessed from the text (see
-        :mod:`geo.articles`); relative months are then left ``unknown``.
+        :mod:`geo.articles`): year-less months get the 61-day allowance of days and
+        relative months are left ``unknown``.
 
     Returns
     -------
@@ -219,10 +218,14 @@ def dates_from_text(
     if reference is not None and not isinstance(reference, date):
         msg = f"'reference' should be datetime.date or None, got {type(reference).__name__}"
         raise TypeError(msg)
-    spans: list[DateSpan] = []
-    for hit in _resolve_overlaps(_find_hits(text)):
-        spans.extend(_spans_from_hit(hit, text, reference, reference_inferred))
-    return spans
+    if isinstance(reference, datetime):
+        reference = reference.date()
+    # Overlaps are settled before validation, so "Feb. 30, 2017" is dropped whole
+    # rather than read as "Feb." (a month).
+    found: list[DateSpan] = []
+    for hit in sorted(_resolve_overlaps(_find_hits(text)), key=lambda h: h.start):
+        found.extend(_spans_from_hit(hit, text, reference, reference_inferred))
+    return found
 
 
 def _find_hits(text: str) -> list[_Hit]:
@@ -253,7 +256,7 @@ def _resolve_overlaps(hits: list[_Hit]) -> list[_Hit]:
     for hit in ranked:
         if all(hit.end <= k.start or hit.start >= k.end for k in kept):
             kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+    return kept
 
 
 def _spans_from_hit(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import doctest
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -177,6 +177,10 @@ def test_offsets_index_the_given_text_in_order():
     assert [s.start_char for s in spans] == sorted(s.start_char for s in spans)
     for s in spans:
         assert text[s.start_char : s.end_char] == s.text
+
+
+def test_datetime_reference_is_accepted():
+    assert _one("on Sept. 28", datetime(2017, 10, 10, 12, 0)).start == date(2017, 9, 28)
 
 
 def test_invalid_calendar_dates_are_not_dates():
