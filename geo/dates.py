@@ -48,6 +48,7 @@ Rules
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import logging
 import re
@@ -253,9 +254,15 @@ def _resolve_overlaps(hits: list[_Hit]) -> list[_Hit]:
     """Keep the longest hit (then the most specific kind) where hits overlap."""
     ranked = sorted(hits, key=lambda h: (-(h.end - h.start), _PRECEDENCE.index(h.kind), h.start))
     kept: list[_Hit] = []
+    starts: list[int] = []  # sorted starts of kept (non-overlapping) hits
+    ends: list[int] = []
     for hit in ranked:
-        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
-            kept.append(hit)
+        i = bisect.bisect_right(starts, hit.start)
+        if (i > 0 and ends[i - 1] > hit.start) or (i < len(starts) and starts[i] < hit.end):
+            continue
+        starts.insert(i, hit.start)
+        ends.insert(i, hit.end)
+        kept.append(hit)
     return kept
 
 
