@@ -78,6 +78,7 @@ __all__ = [
     "article_from_text",
     "find_articles",
     "read_article",
+    "seed_path",
     "sentences_from_text",
 ]
 
@@ -200,6 +201,35 @@ def find_articles(folder: str | Path) -> list[Path]:
         if p.is_file() and p.suffix.lower() in {".txt", ".md"} and not p.name.startswith(".")
     ]
     return sorted(paths, key=lambda p: p.name)
+
+
+def seed_path(name: str) -> Path:
+    """Path of a seed article by file name, stem or unique prefix (momepy's ``get_path``).
+
+    Parameters
+    ----------
+    name
+        ``"004_041c0f3c5762d66b.txt"``, ``"004_041c0f3c5762d66b"`` or ``"004"``.
+
+    Returns
+    -------
+    path
+        The file in ``settings.seeds_folder``.
+
+    Raises
+    ------
+    ArticleError
+        When no single seed matches; the message lists the available names.
+    """
+    paths = find_articles(settings.seeds_folder)
+    matches = [p for p in paths if name in {p.name, p.stem}]
+    if not matches and name:
+        matches = [p for p in paths if p.name.startswith(name)]
+    if len(matches) == 1:
+        return matches[0]
+    problem = "matches several seeds" if matches else "is not a seed"
+    msg = f"{name!r} {problem}; available: {', '.join(p.stem for p in paths)}"
+    raise ArticleError(msg)
 
 
 def read_article(path: str | Path) -> Article:

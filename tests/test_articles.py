@@ -11,7 +11,13 @@ import pytest
 import geo.articles
 from geo import settings
 from geo._errors import ArticleError
-from geo.articles import article_from_text, find_articles, read_article, sentences_from_text
+from geo.articles import (
+    article_from_text,
+    find_articles,
+    read_article,
+    seed_path,
+    sentences_from_text,
+)
 from geo.dates import dates_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +175,17 @@ def test_hard_wrapped_lines_are_joined_into_one_paragraph():
     # "mid-July 2021" is the latest explicitly dated period: the report is from after it.
     assert article.published == date(2021, 7, 20)
     assert article.published_inferred is True
+
+
+@pytest.mark.parametrize("name", ["004", "004_041c0f3c5762d66b", "004_041c0f3c5762d66b.txt"])
+def test_seed_path_by_name_stem_or_prefix(name):
+    assert seed_path(name) == SEED_004
+
+
+@pytest.mark.parametrize("name", ["0", "999", ""])
+def test_seed_path_unknown_or_ambiguous_lists_available(name):
+    with pytest.raises(ArticleError, match="available: 000_ffd522ab3c3a352b, 004_"):
+        seed_path(name)
 
 
 def test_find_articles_takes_txt_and_md_only(tmp_path):
