@@ -34,6 +34,8 @@ BUILD_FOLDER = Path(os.environ.get("BORDER_WATCH_BUILD") or settings.build_folde
 ARTICLES_FOLDER = Path(os.environ.get("BORDER_WATCH_ARTICLES") or settings.seeds_folder)
 VENDOR_FOLDER = APP_FOLDER / "static" / "vendor"
 MAP_HEIGHT = 620
+TABLE_MAX_ROWS = 5_000  # larger views are listed in part; downloads hold every row
+TIMELINE_MAX_ROWS = 1_500  # larger views are charted as weekly counts
 #: widget key -> FilterState field, for the list-valued sidebar filters
 LIST_WIDGETS = {
     "f_article": "articles",
@@ -83,7 +85,9 @@ def _store_exists(folder: Path) -> bool:
     return (folder / "border.gpkg").exists() or (folder / "incidents.geojson").exists()
 
 
-@st.cache_data(show_spinner="Reading the articles…", max_entries=4)
+# Layers are cached as shared resources (no copy per run: 100,000 incidents would take
+# seconds to unpickle); nothing in geo/ modifies a Layers in place.
+@st.cache_resource(show_spinner="Reading the articles…", max_entries=4)
 def _base_layers(folder: str, articles_folder: str, stamp: tuple) -> pipeline.Layers:
     if not _store_exists(Path(folder)):
         logger.info("No store in %s: building it from %s", folder, articles_folder)
@@ -91,12 +95,12 @@ def _base_layers(folder: str, articles_folder: str, stamp: tuple) -> pipeline.La
     return pipeline.read_store(folder)
 
 
-@st.cache_data(show_spinner="Reading the new articles…", max_entries=16)
+@st.cache_resource(show_spinner="Reading the new articles…", max_entries=16)
 def _added_layers(named_texts: tuple[tuple[str, bytes], ...]) -> pipeline.Layers:
     return pipeline.layers_from_texts(list(named_texts))
 
 
-@st.cache_data(max_entries=4)
+@st.cache_resource(max_entries=4)
 def _all_layers(
     folder: str, articles_folder: str, stamp: tuple, named_texts: tuple[tuple[str, bytes], ...]
 ) -> pipeline.Layers:
@@ -106,9 +110,24 @@ def _all_layers(
     return corrections.apply_corrections(layers, corrections.load_corrections(folder))
 
 
-@st.cache_data(max_entries=32)
+@st.cache_resource(max_entries=16)
 def _filtered(_layers: pipeline.Layers, layers_key: tuple, state: FilterState) -> Any:
     return filters.filter_layers(_layers, state)
+
+
+@st.cache_resource(max_entries=8)
+def _options(_layers: pipeline.Layers, layers_key: tuple) -> dict[str, Any]:
+    return filters.options_from_layers(_layers)
+
+
+@st.cache_resource(max_entries=16)
+def _table_frame(_filtered_layers: Any, layers_key: tuple, state: FilterState) -> Any:
+    return filters.incident_table(_filtered_layers.incidents)
+
+
+@st.cache_resource(max_entries=16)
+def _timeline_frame(_filtered_layers: Any, layers_key: tuple, state: FilterState) -> Any:
+    return filters.timeline_frame(_filtered_layers.incidents, max_rows=TIMELINE_MAX_ROWS)
 
 
 def _load() -> pipeline.Layers | None:
@@ -419,8 +438,11 @@ def _save_correction(
 # ---------------------------------------------------------------- table, timeline, export
 
 
-def _table(filtered: pipeline.Layers) -> None:
-    table = filters.incident_table(filtered.incidents)
+def _table(table: Any) -> None:
+    if len(table) > TABLE_MAX_ROWS:
+        st.caption(f"Showing the first {TABLE_MAX_ROWS:,} of {len(table):,} incidents; "
+                   "narrow the filters, or download the view for every row.")
+        table = table.head(TABLE_MAX_ROWS)
     st.session_state["table_ids"] = list(table["id"])
     st.dataframe(
         table,
@@ -432,10 +454,23 @@ def _table(filtered: pipeline.Layers) -> None:
     )
 
 
-def _timeline(filtered: pipeline.Layers) -> None:
-    frame = filters.timeline_frame(filtered.incidents)
+def _timeline(frame: Any) -> None:
     if frame.empty:
         st.caption("No dated incidents in this view.")
+        return
+    if (frame["id"] == "").all():
+        st.caption("Many incidents: weekly counts per type.")
+        spec = {
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": {"field": "start", "type": "temporal", "title": "week"},
+                "x2": {"field": "end"},
+                "y": {"field": "count", "type": "quantitative", "stack": "zero"},
+                "color": {"field": "type", "type": "nominal"},
+                "tooltip": [{"field": f} for f in ("start", "type", "count")],
+            },
+        }
+        st.vega_lite_chart(frame, spec, width="stretch")
         return
     spec = {
         "mark": {"type": "bar", "cornerRadius": 2, "height": 10},
@@ -475,14 +510,12 @@ def _downloads(filtered: pipeline.Layers) -> None:
         ("CSV", "csv", "text/csv"),
         ("KML", "kml", "application/vnd.google-earth.kml+xml"),
     ]
+    # data are callables: a file is only built when its button is pressed
     for col, (label, fmt, mime) in zip(cols, formats, strict=False):
-        try:
-            data = _export_bytes(filtered, fmt)
-        except GeoError as e:
-            col.error(str(e))
-            continue
-        col.download_button(label, data, file_name=f"border_watch.{fmt}", mime=mime,
-                            key=f"dl_{fmt}", on_click="ignore")
+        col.download_button(
+            label, lambda fmt=fmt: _export_bytes(filtered, fmt), file_name=f"border_watch.{fmt}",
+            mime=mime, key=f"dl_{fmt}", on_click="ignore",
+        )
     cols[3].download_button(
         "HTML map", lambda: _html_bytes(filtered), file_name="border_watch_map.html",
         mime="text/html", key="dl_html", on_click="ignore",
@@ -531,7 +564,7 @@ def main() -> None:
         return
     for message in layers.skipped:
         st.sidebar.warning(message)
-    options = filters.options_from_layers(layers)
+    options = _options(layers, st.session_state["layers_key"])
     _init_from_url(options)
     state = _sidebar(options)
     st.sidebar.toggle("Online map tiles", key="tiles", value=False,
@@ -556,9 +589,9 @@ def main() -> None:
         _detail(selection)
     tab_table, tab_time, tab_export = st.tabs(["Incidents", "Timeline", "Export"])
     with tab_table:
-        _table(filtered)
+        _table(_table_frame(filtered, st.session_state["layers_key"], state))
     with tab_time:
-        _timeline(filtered)
+        _timeline(_timeline_frame(filtered, st.session_state["layers_key"], state))
     with tab_export:
         _downloads(filtered)
 

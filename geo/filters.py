@@ -465,19 +465,26 @@ def _date_label(start: Any, end: Any, precision: Any) -> str:
     return f"{start} ({precision})"
 
 
-def timeline_frame(gdf_incidents: gpd.GeoDataFrame) -> pd.DataFrame:
+def timeline_frame(gdf_incidents: gpd.GeoDataFrame, *, max_rows: int | None = None) -> pd.DataFrame:
     """Dated incidents in chronological order, for a timeline chart.
 
     Parameters
     ----------
     gdf_incidents
+    max_rows
+        When more incidents are dated, return weekly counts per type instead
+        (a chart of 100,000 bars is unreadable and slow).
 
     Returns
     -------
     df
-        Columns ``id, start, end, type, place, summary`` (ISO date strings), sorted.
+        Columns ``id, start, end, type, place, summary, count`` (ISO date strings; ``end``
+        is exclusive), sorted by start. Weekly counts have ``id``/``place``/``summary``
+        empty, ``start``/``end`` on week boundaries and ``count`` incidents.
     """
     start, end = _span(gdf_incidents)
+    if max_rows is not None and int(start.notna().sum()) > max_rows:
+        return _weekly_counts(start, gdf_incidents["type"])
     df = pd.DataFrame(
         {
             "id": gdf_incidents["id"].astype(str),
@@ -486,10 +493,28 @@ def timeline_frame(gdf_incidents: gpd.GeoDataFrame) -> pd.DataFrame:
             "type": gdf_incidents["type"],
             "place": gdf_incidents["place"].fillna(""),
             "summary": gdf_incidents["summary"].fillna(""),
+            "count": 1,
         }
     )
     df = df[start.notna()]
     return df.sort_values(["start", "id"]).reset_index(drop=True)
+
+
+def _weekly_counts(start: pd.Series, types: pd.Series) -> pd.DataFrame:
+    week = start.dt.to_period("W-SUN").dt.start_time
+    frame = pd.DataFrame({"week": week, "type": types}).dropna(subset=["week"])
+    counts = frame.groupby(["week", "type"]).size().reset_index(name="count")
+    return pd.DataFrame(
+        {
+            "id": "",
+            "start": counts["week"].dt.strftime("%Y-%m-%d"),
+            "end": (counts["week"] + pd.Timedelta(days=7)).dt.strftime("%Y-%m-%d"),
+            "type": counts["type"],
+            "place": "",
+            "summary": "",
+            "count": counts["count"],
+        }
+    ).sort_values(["start", "type"]).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- selection

@@ -156,9 +156,14 @@ def test_selection_from_url_and_correction_survives_restart(store, fake):
     # a new session (restart) applies it on load
     fresh = AppTest.from_file(APP, default_timeout=30)
     fresh.run()
-    group = fake.calls[-1]["feature_group_to_add"][0]
-    assert "124.6" in json.dumps([c.data for c in group._children.values()
-                                  if hasattr(c, "data")])
+    assert not fresh.exception, fresh.exception
+    assert _count(fresh).startswith("4 of 4"), _count(fresh)
+    call = fake.calls[-1]
+    fig = call["fig"]
+    for group in call["feature_group_to_add"]:
+        fig.add_child(group)
+    html = fig.get_root().render()
+    assert "[124.6, 40.5]" in html.replace("[124.6,40.5]", "[124.6, 40.5]")
 
 
 def test_bad_upload_shows_one_line_error_and_session_survives(at):

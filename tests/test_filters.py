@@ -310,3 +310,6 @@ def test_table_and_timeline(layers):
     timeline = timeline_frame(layers.incidents)
     assert list(timeline["id"]) == ["a-i001", "a-i002", "b-i002"]  # undated left out
     assert timeline.loc[0, "end"] == "2017-04-01"  # exclusive end covers the last day
+    weekly = timeline_frame(layers.incidents, max_rows=2)
+    assert weekly["count"].sum() == 3 and (weekly["id"] == "").all()
+    assert list(weekly["start"]) == ["2017-02-27", "2017-03-27", "2018-01-01"]  # Mondays
