@@ -210,7 +210,7 @@ _ANAPHOR = re.compile(
 _PREP_END = re.compile(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
-    r"and|or)"
+    r"off|left|leaving|departed|departing|and|or)"
     r"\s*$",
     re.IGNORECASE,
 )
@@ -273,6 +273,8 @@ _ROLE_WEIGHT = {
     "back to": 1.0,
     "toward": 1.0,
     "towards": 1.0,
+    "off": 2.5,
+    "left": 2.0,
     "anchor": 0.5,
 }
 _CROSSING_TYPES = frozenset({"smuggling_crossing", "defection"})
@@ -305,6 +307,8 @@ def _role(before: str) -> str:
     role = m.group(1).lower()
     if role in ("and", "or") or text.endswith(","):
         return "list"
+    if role in ("leaving", "departed", "departing"):
+        return "left"
     return "through" if role in ("via", "by way of") else role
 
 
@@ -371,9 +375,10 @@ def _mark_anchors(located: list[_Located], text: str) -> None:
         if loc.mention.search_name in anchors and loc.role in ("near", "other", "subject"):
             loc.role = "anchor"
             continue
-        if loc.role != "near":
-            continue
-        head = re.sub(r"\s*,?\s*near\s*$", "", text[: loc.start], flags=re.IGNORECASE)
+        area = loc.place.candidate is not None and not _settlement(loc.place)
+        if loc.role != "near" and not (loc.role == "in" and area):
+            continue  # "X near Y", "Dalian in China": Y only says where X is
+        head = re.sub(r"\s*,?\s*(?:near|in)\s*$", "", text[: loc.start], flags=re.IGNORECASE)
         for o in fine:
             between = head[o.end :] if o is not loc and o.end <= len(head) else "x"
             if _APPOSITION.fullmatch(between):
@@ -825,6 +830,8 @@ def _drafts_from_clause(
     if best is None and linked and previous is not None and idx - previous.sentence <= 3:
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
+    if context.follows and not _known(dates[0]) and previous is not None and previous.sentence == idx:
+        dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
     if best is None and not any(_known(d) for d in dates):
         logger.debug("Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type)
         return []
@@ -882,9 +889,22 @@ def _same_place(a: Place | None, b: Place | None) -> bool:
 
 
 def _compatible_dates(a: DateSpan, b: DateSpan) -> bool:
-    if not _known(a) or not _known(b):
+    """Same date, a date unknown, or a day inside a span of at most a month ("early May")."""
+    if not _known(a) or not _known(b) or _date_key(a) == _date_key(b):
         return True
-    return _date_key(a) == _date_key(b)
+    if None in (a.start, a.end, b.start, b.end):
+        return False
+    outer, inner = (a, b) if (a.end - a.start) >= (b.end - b.start) else (b, a)  # type: ignore[operator]
+    return (outer.end - outer.start).days <= 31 and outer.start <= inner.start and inner.end <= outer.end  # type: ignore[operator]
+
+
+def _finer_date(a: DateSpan, b: DateSpan) -> DateSpan:
+    """The more precise of two compatible dates."""
+    if not _known(a):
+        return b
+    if not _known(b) or None in (a.start, a.end, b.start, b.end):
+        return a
+    return b if (b.end - b.start) < (a.end - a.start) else a  # type: ignore[operator]
 
 
 def _mergeable(a: _Draft, b: _Draft) -> bool:
@@ -907,7 +927,7 @@ def _informativeness(d: _Draft) -> tuple[float, ...]:
 def _deduplicate(drafts: Sequence[_Draft]) -> list[_Draft]:
     kept: list[_Draft] = []
     for draft in drafts:
-        match = next((k for k in kept if _mergeable(k, draft)), None)
+        match = next((k for k in reversed(kept) if _mergeable(k, draft)), None)
         if match is None:
             kept.append(draft)
             continue
@@ -918,7 +938,7 @@ def _deduplicate(drafts: Sequence[_Draft]) -> list[_Draft]:
 def _merge(a: _Draft, b: _Draft) -> _Draft:
     main, other = (a, b) if _informativeness(a) >= _informativeness(b) else (b, a)
     itype = a.type if a.type.priority >= b.type.priority else b.type
-    date = main.date if _known(main.date) else other.date
+    date = _finer_date(main.date, other.date)
     return _Draft(
         type=itype,
         place=main.place,

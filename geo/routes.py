@@ -41,10 +41,15 @@ from ._errors import GeoError
 from .incidents import (
     SETTLEMENT_CLASSES,
     _event_dates,
+    _clauses,
+    _crossing_mentions,
+    _definite_references,
     _excerpt,
     _is_anaphoric,
     _known,
+    _compatible_dates,
     _date_key,
+    _finer_date,
     _Located,
     _located,
     _mentions_by_sentence,
@@ -69,9 +74,10 @@ _UNKNOWN_DATE = DateSpan(None, None, "unknown")
 
 _MOVEMENT = re.compile(
     r"\b(?:sen[dt]|sending|mov(?:e|ed|ing)|transport\w*|ship(?:ped|ping|ments?)|deliver\w*|"
-    r"carr(?:y|ied|ies|ying)|taken|took|take|smuggl\w*|cross(?:ed|es|ing)?|across|travel\w*|"
+    r"carr(?:y|ied|ies|ying)|taken|took|take|smuggl\w*|cross(?:ed|es|ing)?|travel\w*|"
     r"went|returned|brought|bring|loaded|transfer\w*|export\w*|import\w*|fled|escaped|drove|"
-    r"driven|headed|bound|orders?|trucks?|trains?|boats?|ships?|vessels?|wagons?|freight)\b",
+    r"driven|headed|bound|orders?|trucks?|trucked|trains?|boats?|ships?|vessels?|wagons?|freight|"
+    r"sail\w*|left|leaving|departed|came|reached|arriv\w+|continue\w*|convoy|deliver\w*)\b",
     re.IGNORECASE,
 )
 _FROM_COMPANY_IN = re.compile(
@@ -86,7 +92,7 @@ _NEGATED_MODE = re.compile(
 )
 _MODES = (
     ("boat", re.compile(r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?)\b", re.I)),
-    ("truck", re.compile(r"\b(?:trucks?|lorr(?:y|ies)|vehicles?|vans?|cars?|by road)\b", re.I)),
+    ("truck", re.compile(r"\b(?:trucks?|trucked|lorr(?:y|ies)|vehicles?|vans?|cars?|buse?s?|by road)\b", re.I)),
     ("rail", re.compile(r"\b(?:trains?|rail(?:way|road)?s?|wagons?|freight cars?)\b", re.I)),
     ("ship", re.compile(r"\b(?:ships?|vessels?|freighters?|tankers?|barges?)\b", re.I)),
 )
@@ -95,14 +101,19 @@ _ON_FOOT = re.compile(
     re.I,
 )
 _BLOCKED = re.compile(
-    r"\b(?:did not (?:approve|clear|allow|let)|refused|turned (?:back|away)|denied|"
+    r"\b(?:did not (?:approve|clear|allow|let)|refused|turned (?:\w+ )?(?:back|away)|denied|"
+    r"sent (?:\w+ )?back|barred|stopped (?:clearing|accepting)|"
     r"(?:was|were|been|being|got) (?:\w+ )?(?:blocked|seized|stopped|confiscated|intercepted)|"
     r"(?:blocked|seized|stopped|confiscated|intercepted) (?:the |their |a |an |its )?"
     r"(?:\w+ )?(?:delivery|deliveries|shipments?|goods|cargo|consignment|trucks?|boats?|"
     r"vessels?|ships?|exports?|imports?|transfer))\b",
     re.I,
 )
-_ATTEMPTED = re.compile(r"\b(?:tried|tries|try|trying|attempt(?:ed|s|ing)?)\s+to\b", re.I)
+_ATTEMPTED = re.compile(
+    r"\b(?:tried|tries|try|trying|attempt(?:ed|s|ing)?|planned|plans|planning|intended|hoped)"
+    r"\s+to\b",
+    re.I,
+)
 _CONTRAST = re.compile(r"^[\s“”\"'‘’]*(?:but|however|yet)\b", re.I)
 _COUNTRY_WORDS = {
     "china": "CN",
@@ -118,8 +129,10 @@ _TEXT_COUNTRY_DEST = re.compile(
 )
 _DEST_ROLES = ("to", "back to", "into", "toward", "towards")
 _VIA_ROLES = ("through", "crossed", "across")
-_SITE_ROLES = ("at", "in", "inside", "within", "subject", "on", "near")
+_SITE_ROLES = ("at", "in", "inside", "within", "subject", "on", "near", "around")
 _MAX_NEAREST_KM = 150.0
+_SEVERITY = {"completed": 0, "attempted": 1, "blocked": 2}
+_TOWN_CLASSES = frozenset({"city", "town", "village"})
 
 
 # ----------------------------------------------------------------------------- reference data
@@ -269,6 +282,7 @@ class _Leg:
     via: list[Place] = field(default_factory=list)
     confidence: float = 0.6
     reason: str = ""
+    mode: str = "unknown"  # from the previous route when the clause continues it
 
 
 def routes_from_places(
@@ -305,64 +319,154 @@ def routes_from_places(
     body = [i for i, s in enumerate(article.sentences) if s.section == "body"]
     dated = {i: _sentence_dates(article, article.sentences[i]) for i in body}
     routes: list[Route] = []
+    previous_sites: list[Place] = []
+    crossings = _crossing_mentions(places)
     for pos, idx in enumerate(body):
         sentence = article.sentences[idx]
-        located = [
-            loc
-            for loc in _located(sentence, by_sentence.get(idx, []), article)
-            if loc.place.candidate is not None and not loc.reporting
-        ]
-        leg = _leg(sentence.text, located, resolved, routes)
-        if leg is None:
-            continue
-        prev_idx = body[pos - 1] if pos else None
-        next_idx = body[pos + 1] if pos + 1 < len(body) else None
-        for span in _event_dates(dated[idx], sentence.text):
-            routes.append(
-                _route(article, idx, prev_idx, next_idx, leg, span, body, dated, border)
-            )
+        items = by_sentence.get(idx, [])
+        hood = (body[pos - 1] if pos else None, body[pos + 1] if pos + 1 < len(body) else None)
+        sites: list[Place] = []
+        clause_dates: list[DateSpan] = []
+        items = sorted(
+            [*items, *_definite_references(sentence, idx, items, crossings)],
+            key=lambda mp: mp[0].start_char,
+        )
+        for n, clause in enumerate(_clauses(sentence)):
+            inside = [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
+            located = [
+                loc
+                for loc in _located(clause, inside, article)
+                if loc.place.candidate is not None and not loc.reporting
+            ]
+            linked = n > 0 or _is_anaphoric(clause.text)
+            leg = _leg(clause.text, located, resolved, routes, linked, previous_sites)
+            sites += [loc.place for loc in located if loc.role in _SITE_ROLES and _drawable(loc.place)]
+            if leg is None:
+                continue
+            spans = _event_dates(_sentence_dates(article, clause), clause.text)
+            if n and not _known(spans[0]) and clause_dates:
+                spans = clause_dates  # "tried to cross on Oct. 2, but it was turned back"
+            clause_dates = [d for d in spans if _known(d)] or clause_dates
+            for span in spans:
+                routes.append(
+                    _route(article, idx, clause, hood, leg, span, body, dated, border)
+                )
+        previous_sites = sites
     routes = _number(article, _deduplicate(routes))
     logger.info("Found %d routes in article %r", len(routes), article.article_id)
     return routes
 
 
+_DEPART_FOR = re.compile(
+    r"\b(?:left|leave|leaves|leaving|departed|departs|headed|heading|bound|sailed|sail|sailing|"
+    r"set off|set out|continue|continued)\b[^.;]{0,60}\bfor\s+$",
+    re.IGNORECASE,
+)
+_TO_SOMEONE = re.compile(
+    r"\bto\s+(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|South Korean|Russian|"
+    r"local)\s+)?(?:[a-z][\w'’-]*\s+){0,3}(?:from|in|at|based in)\s+$"
+)
+_CROSSED_AT = re.compile(
+    r"\bcross(?:ed|es|ing)?\s+(?:the\s+)?(?:[\w-]+\s+)?(?:border|river|bridge)\s+(?:at|in|near)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _before(text: str, loc: _Located) -> str:
+    """Text before a mention with fillers such as "North Korea's" or "the" removed."""
+    out = text[: loc.start]
+    out = re.sub(r"(?:\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s|\bthe|\bport of|\bcity of)\s*$", "", out)
+    return out.rstrip() + " "
+
+
+def _slots(
+    text: str, located: Sequence[_Located]
+) -> tuple[list[_Located], list[_Located], list[_Located], list[_Located]]:
+    """Origins, destinations, waypoints and sites among the mentions of one clause."""
+    origins, dests, vias, sites = [], [], [], []
+    for loc in located:
+        before = _before(text, loc)
+        if _TO_SOMEONE.search(before) or loc.role in _DEST_ROLES or (
+            loc.role == "for" and _DEPART_FOR.search(before)
+        ):
+            dests.append(loc)
+        elif loc.role in ("from", "left") or (
+            loc.role == "in" and _FROM_COMPANY_IN.search(text[: loc.start])
+        ):
+            origins.append(loc)
+        elif _drawable(loc.place) and (
+            loc.role in _VIA_ROLES or _CROSSED_AT.search(before)
+        ):
+            vias.append(loc)
+        elif loc.role in _SITE_ROLES:
+            sites.append(loc)
+    return origins, dests, vias, sites
+
+
 def _leg(
-    text: str, located: list[_Located], resolved: Sequence[Place], previous: Sequence[Route]
+    text: str,
+    located: list[_Located],
+    resolved: Sequence[Place],
+    previous: Sequence[Route],
+    linked: bool,
+    previous_sites: Sequence[Place],
 ) -> _Leg | None:
-    """Origin, destination and waypoints of the movement told by one sentence, if any."""
-    if not _MOVEMENT.search(text):
+    """Origin, destination and waypoints of the movement told by one clause, if any.
+
+    ``linked``: the clause continues an earlier one ("A second convoy ...", ", but it was
+    turned back"), so what it leaves out comes from the article's previous route.
+    """
+    status_cue = status_from_text(text) != "completed"
+    if not (_MOVEMENT.search(text) or (linked and status_cue)):
         return None
-    back = re.search(r"\bback to\b", text, re.I)
+    back = re.search(r"\bback\s+(?:across\s+[^.,;]{0,40}?\s+)?to\b", text, re.I)
     if back and previous:
-        last = previous[-1]
-        target = _country_after(text, back.end(), located)
-        if target in ("", last.origin.country_code):
-            return _Leg(last.destination, last.origin, list(reversed(last.via)), 0.4, "return leg")
-    origins = [loc for loc in located if loc.role == "from"]
-    origins += [
-        loc for loc in located if loc.role == "in" and _FROM_COMPANY_IN.search(text[: loc.start])
-    ]
-    dests = [loc for loc in located if loc.role in _DEST_ROLES and loc not in origins]
-    vias = [loc for loc in located if loc.role in _VIA_ROLES and _drawable(loc.place)]
-    sites = [loc for loc in located if loc.role in _SITE_ROLES and loc not in origins]
-    confidence, reason = 0.7, "from/to"
+        leg = _return_leg(text, back.end(), located, previous[-1])
+        if leg is not None:
+            return leg
+    origins, dests, vias, sites = _slots(text, located)
+    inherited_mode = "unknown"
     dest_loc = _pick_destination(dests)
     origin_loc = _finest(origins)
-    if origin_loc is None:
-        earlier = [d for d in dests if dest_loc is not None and d.start < dest_loc.start]
-        pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
-        origin_loc = pool[0] if pool else None
-        confidence, reason = 0.55, "origin from waypoint or site"
-    if dest_loc is None and origin_loc is not None:
-        pool = _settlements(sites, origin_loc) or [v for v in vias if v is not origin_loc]
-        dest_loc = pool[-1] if pool else None
-        confidence, reason = 0.55, "destination from site"
     origin = origin_loc.place if origin_loc else None
     dest = dest_loc.place if dest_loc else _text_country_place(text, located, resolved)
+    confidence = 0.7
+    if linked and previous and (origin is None or dest is None):
+        last = previous[-1]
+        origin = origin or (last.origin if not _same_place(last.origin, dest) else None)
+        dest = dest or (last.destination if not _same_place(last.destination, origin) else None)
+        confidence, inherited_mode = 0.5, last.mode
+    if origin is None:
+        earlier = [d for d in dests if dest_loc is not None and d.start < dest_loc.start]
+        pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
+        origin = pool[0].place if pool else None
+        confidence = 0.55
+    if dest is None and origin is not None:
+        pool = [loc.place for loc in _settlements(sites, origin_loc)]
+        pool = pool or [v.place for v in vias if v is not origin_loc]
+        if linked:
+            pool = pool or [p for p in previous_sites if not _same_place(p, origin)]
+        dest = pool[-1] if pool else None
+        confidence = 0.55
     if origin is None or dest is None:
         return None
-    via = [v.place for v in vias if v is not origin_loc and v is not dest_loc]
-    return _refine(_Leg(origin, dest, _unique(via), confidence, reason), resolved)
+    via = [v.place for v in vias if not _same_place(v.place, origin) and not _same_place(v.place, dest)]
+    return _refine(_Leg(origin, dest, _unique(via), confidence, mode=inherited_mode), resolved)
+
+
+def _return_leg(
+    text: str, pos: int, located: Sequence[_Located], last: Route
+) -> _Leg | None:
+    """"... back to X": from the previous route's destination to X (or to its origin)."""
+    target = next((loc for loc in located if 0 <= loc.start - pos <= 5), None)
+    if target is not None and _drawable(target.place):
+        if _same_place(target.place, last.destination):
+            return None
+        return _Leg(last.destination, target.place, [], 0.45, "return leg")
+    code = target.place.country_code if target is not None else _country_after(text, pos, located)
+    if code in ("", last.origin.country_code):
+        return _Leg(last.destination, last.origin, list(reversed(last.via)), 0.4, "return leg")
+    return None
 
 
 def _country_after(text: str, pos: int, located: Sequence[_Located]) -> str:
@@ -443,11 +547,13 @@ def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
         return None  # country to country: nothing to draw
     for end in ("destination", "origin"):
         here, there = getattr(leg, end), getattr(leg, "origin" if end == "destination" else "destination")
-        if _rank(here) != 2 or _rank(there) != 0:
+        if _rank(here) != 2 or _rank(there) == 2:
             continue
         code = here.country_code
         near = [p for p in resolved if p.country_code == code and _drawable(p)]
         near = [p for p in near if not _same_place(p, there)]
+        towns = [p for p in near if p.candidate.feature_class in _TOWN_CLASSES]  # type: ignore[union-attr]
+        near = towns or near  # the town across the river rather than the bridge
         if not near:
             continue
         best = min(near, key=lambda p: _distance_km(p, there))
@@ -464,17 +570,19 @@ def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
 def _route(
     article: Article,
     idx: int,
-    prev_idx: int | None,
-    next_idx: int | None,
+    clause: Sentence,
+    hood: tuple[int | None, int | None],
     leg: _Leg,
     span: DateSpan,
     body: Sequence[int],
     dated: dict[int, list[DateSpan]],
     border: BaseGeometry,
 ) -> Route:
-    sentence = article.sentences[idx]
-    mode = _mode(article, sentence, idx, prev_idx, next_idx, span, body, dated)
-    status = status_from_text(sentence.text)
+    prev_idx, next_idx = hood
+    mode = _mode(article, clause, idx, prev_idx, next_idx, span, body, dated)
+    if mode == "unknown":
+        mode = leg.mode
+    status = status_from_text(clause.text)
     if status != "blocked" and next_idx is not None:
         following = article.sentences[next_idx].text
         if _CONTRAST.match(following) and status_from_text(following) == "blocked":
@@ -485,7 +593,7 @@ def _route(
         segment = geodesic_coords((a.lon, a.lat), (b.lon, b.lat))  # type: ignore[arg-type]
         coords.extend(segment if not coords else segment[1:])
     confidence = leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
-    anaphoric = _is_anaphoric(sentence.text)
+    anaphoric = _is_anaphoric(article.sentences[idx].text)
     return Route(
         id="",
         article_id=article.article_id,
@@ -552,23 +660,22 @@ def _crosses(leg: _Leg, coords: Sequence[tuple[float, float]], border: BaseGeome
 def _compatible(a: Route, b: Route) -> bool:
     if not (_same_place(a.origin, b.origin) and _same_place(a.destination, b.destination)):
         return False
-    if not _known(a.date) or not _known(b.date):
-        return True
-    return _date_key(a.date) == _date_key(b.date)
+    return _compatible_dates(a.date or _UNKNOWN_DATE, b.date or _UNKNOWN_DATE)
 
 
 def _deduplicate(routes: Sequence[Route]) -> list[Route]:
     kept: list[Route] = []
     for route in routes:
-        match = next((k for k in kept if _compatible(k, route)), None)
+        match = next((k for k in reversed(kept) if _compatible(k, route)), None)
         if match is None:
             kept.append(route)
             continue
-        if not _known(match.date) and _known(route.date):
+        finer = _finer_date(match.date or _UNKNOWN_DATE, route.date or _UNKNOWN_DATE)
+        if finer is route.date and finer is not match.date:
             match.date, match.excerpt, match.sentence = route.date, route.excerpt, route.sentence
         if match.mode == "unknown":
             match.mode = route.mode
-        if match.status == "completed":
+        if _SEVERITY[route.status] > _SEVERITY[match.status]:
             match.status = route.status
         match.via = _unique([*match.via, *route.via]) if not match.via else match.via
         match.confidence = max(match.confidence, route.confidence)
