@@ -9,6 +9,10 @@ Three sources, loaded from ``settings.data_folder`` (nothing is fetched):
   package by ``scripts/extract_geonames.py``.
 - ``basemap/countries.geojson`` + ``gazetteer/country_aliases.csv`` — countries, located at a
   representative point of their polygon.
+- ``gazetteer/admin1_cn.csv`` — China's provinces by GeoNames admin1 code, so that "Sanhe, Hebei
+  province" can be checked; a province without a curated row is located at the centroid of the
+  convex hull of its GeoNames places (approximate, ``geo_precision`` 3). GeoNames places of China
+  carry their province's name in ``admin1``.
 
 Names are compared after :func:`fold`, which removes diacritics, apostrophes, hyphens, case and
 the usual McCune–Reischauer / Revised Romanization differences, so that Hoeryŏng, Hoeryong,
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from shapely.geometry import shape
+from shapely.geometry import MultiPoint, shape
 from unidecode import unidecode
 
 from . import settings
@@ -245,13 +249,57 @@ def _feature_class_from_population(population: int) -> str:
     return "town" if population >= 5_000 else "village"
 
 
-def _geonames_rows(path: Path, skip_ids: set[str]) -> list[tuple[Candidate, list[str]]]:
+def _admin1_names(path: Path) -> dict[tuple[str, str], tuple[str, str, list[str]]]:
+    """(country, admin1 code) -> (name, kind, alternate names)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {
+            (row["country_code"], row["admin1_code"]): (
+                row["name"],
+                row["kind"],
+                [a for a in row["alternate_names"].split("|") if a],
+            )
+            for row in csv.DictReader(f)
+        }
+
+
+def _admin1_rows(
+    admin1: dict[tuple[str, str], tuple[str, str, list[str]]],
+    geonames: list[tuple[Candidate, list[str]]],
+    curated_names: set[str],
+) -> list[tuple[Candidate, list[str]]]:
+    """Provinces without a curated row, at the hull centroid of their GeoNames places."""
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for c, _ in geonames:
+        points[c.admin1].append((c.lon, c.lat))
+    rows = []
+    for (country, code), (name, kind, alternates) in admin1.items():
+        if name in curated_names or not points.get(name):
+            continue
+        centre = MultiPoint(points[name]).convex_hull.centroid
+        candidate = Candidate(
+            gazetteer_id=f"admin1:{country}.{code}",
+            name=name,
+            lat=round(centre.y, 5),
+            lon=round(centre.x, 5),
+            country_code=country,
+            feature_class=kind,
+            admin1=name,
+            source="GeoNames admin1 code; centroid of the convex hull of its GeoNames places",
+            estimate=True,
+        )
+        rows.append((candidate, [name, *alternates]))
+    return rows
+
+
+def _geonames_rows(
+    path: Path, skip_ids: set[str], admin1: dict[tuple[str, str], tuple[str, str, list[str]]]
+) -> list[tuple[Candidate, list[str]]]:
     """Read the shipped GeoNames subset, leaving out places the curated file already has."""
     rows = []
     with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
         reader = csv.reader(f, delimiter="\t")
         next(reader)
-        for gid, name, lat, lon, cc, admin1, population, alternates in reader:
+        for gid, name, lat, lon, cc, admin1_code, population, alternates in reader:
             if f"gn:{gid}" in skip_ids:
                 continue
             pop = int(population or 0)
@@ -262,7 +310,7 @@ def _geonames_rows(path: Path, skip_ids: set[str]) -> list[tuple[Candidate, list
                 lon=float(lon),
                 country_code=cc,
                 feature_class=_feature_class_from_population(pop),
-                admin1=admin1,
+                admin1=admin1.get((cc, admin1_code), (admin1_code,))[0],
                 population=pop,
                 source="GeoNames cities500",
             )
@@ -303,7 +351,7 @@ def _required(path: Path) -> Path:
     return path
 
 
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def _source_files(data_folder: Path, use_geonames: bool) -> list[Path]:
@@ -314,6 +362,7 @@ def _source_files(data_folder: Path, use_geonames: bool) -> list[Path]:
     ]
     if use_geonames:
         files.append(data_folder / "gazetteer" / "geonames_subset.tsv.gz")
+        files.append(data_folder / "gazetteer" / "admin1_cn.csv")
     return [_required(f) for f in files]
 
 
@@ -359,7 +408,10 @@ def _build(data_folder: Path, use_geonames: bool) -> Gazetteer:
     rows = countries + curated
     if use_geonames:
         skip = {c.gazetteer_id for c, _ in curated}
-        rows += _geonames_rows(data_folder / "gazetteer" / "geonames_subset.tsv.gz", skip)
+        admin1 = _admin1_names(data_folder / "gazetteer" / "admin1_cn.csv")
+        geonames = _geonames_rows(data_folder / "gazetteer" / "geonames_subset.tsv.gz", skip, admin1)
+        provinces = {c.name for c, _ in curated if c.feature_class in ("province", "region")}
+        rows += _admin1_rows(admin1, geonames, provinces) + geonames
     for candidate, names in rows:
         gazetteer.add(candidate, names)
     gazetteer.sort_index()

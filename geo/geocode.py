@@ -137,7 +137,8 @@ def _kind_score(c: Candidate, group: _Group) -> tuple[float, str | None]:
     if c.feature_class in ("country", "province") and not group.hint:
         return 1.0, f"{group.name!r} is the name of a {c.feature_class}"
     if group.hint is None:
-        return 0.0, None
+        # a bare name is a river only when nothing else fits ("at Tumangang" is the town)
+        return (-0.5, None) if c.feature_class == "river" else (0.0, None)
     wanted = _HINT_CLASSES.get(group.hint, set())
     if c.feature_class in wanted:
         return 0.8, f"the text calls it a {group.hint}"

@@ -170,6 +170,11 @@ def _accept(tokens: list[_Token], match: _Match, text: str, stop: frozenset[str]
     surface = text[tokens[match.first].start : tokens[match.last].end]
     if match.key in stop or len(match.key) < 4 or surface.isupper() and len(surface) < 5:
         return False
+    words = tokens[match.first : match.last + 1]
+    if any(not t.is_capitalised and t.lower not in GENERIC_SUFFIXES for t in words):
+        return False  # "March and" is no place, whatever GeoNames lists
+    if len(words) > 1 and all(len(t.text) <= 5 for t in words):
+        return False  # "Jin Hua" is a person; GeoNames writes the city "Jinhua"
     return not _looks_like_person(tokens, match)
 
 
@@ -192,18 +197,26 @@ def _following_hint(tokens: list[_Token], last: int) -> str | None:
     return None
 
 
-def _anchor_after(tokens: list[_Token], last: int, found: dict[int, Mention]) -> str | None:
-    """'X town near Y', 'X in Y', 'X, Y county': the surface of the gazetteer mention Y."""
-    k = last + 1
-    if k < len(tokens) and tokens[k].lower in GENERIC_SUFFIXES:
-        k += 1
-    if k < len(tokens) and (tokens[k].lower in _ANCHOR_WORDS or tokens[k].text == ","):
-        k += 1
-        while k < len(tokens) and tokens[k].lower in ("the", "city", "of", "county", "town"):
-            k += 1
-        if k < len(tokens) and k in found:
-            return found[k].search_name
-    return None
+_ANCHOR = re.compile(
+    r"(?:\s+(?:village|town|county|township|district|area|hamlet|city))?"
+    r"(?:\s*,\s*(?:(?:a|an|the)\s+)?(?:(?:small|tiny|remote|border|riverside|farming|fishing|mountain)\s+)?"
+    r"(?:village|town|hamlet|settlement|district|area|community|township|county))?"
+    r"(?:\s+(?:about|some|roughly|around)?\s*\d+\s*(?:km|kilometers|kilometres|miles)"
+    r"(?:\s+(?:up|down)stream|\s+(?:north|south|east|west|northeast|northwest|southeast|southwest))?)?"
+    r"\s*(?:,\s*|\s+(?:near|outside|in|of|by|close\s+to|from)\s+)"
+    r"(?:the\s+)?(?:(?:city|town|county)\s+of\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _anchor_after(text: str, end: int, found: dict[int, Mention]) -> str | None:
+    """'X town near Y', 'X, a village 10 km downstream of Y', 'X in Y', 'X, Y county': Y's surface."""
+    match = _ANCHOR.match(text, end)
+    if match is None:
+        return None
+    starts = {m.start_char: m for m in found.values()}
+    target = starts.get(match.end())
+    return target.search_name if target is not None else None
 
 
 def _unknown_places(
@@ -271,8 +284,7 @@ def toponyms_from_text(
         covered.update(range(match.first, match.last + 1))
         i = match.last + 1
     for i, mention in list(found.items()):
-        last = next(k for k in range(i, len(tokens)) if tokens[k].end >= mention.end_char)
-        if anchor := _anchor_after(tokens, last, found):
+        if anchor := _anchor_after(local, mention.end_char, found):
             found[i] = replace(mention, anchor=anchor)
     for i, hint in _unknown_places(tokens, covered, local, stop):
         found[i] = Mention(
@@ -282,7 +294,7 @@ def toponyms_from_text(
             sentence=sentence,
             kind="suffix_rule",
             feature_hint=hint,
-            anchor=_anchor_after(tokens, i, found),
+            anchor=_anchor_after(local, tokens[i].end, found),
         )
     return [found[k] for k in sorted(found)]
 
