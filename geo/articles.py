@@ -111,6 +111,7 @@ CHROME_PATTERNS: tuple[str, ...] = (
     r"all rights reserved\.?",
     r"download(?: audio)?",
     r"\d{1,2}:\d{2}",  # audio player duration
+    r"[-=*_~]{3,}",  # horizontal rule
 )
 _CHROME = re.compile(r"(?i:" + "|".join(CHROME_PATTERNS) + r")")
 
@@ -156,6 +157,7 @@ _BY_NAME = re.compile(
 _CREDIT_HINT = re.compile(r"(?i:photo|credit|courtesy|file|/|\bAFP\b|\bAP\b|reuters|yonhap)")
 _FRONT_KEYS = {"title": "title", "published": "published", "date": "published",
                "url": "url", "source": "source"}  # fmt: skip
+_FRONT_LINE = re.compile(r"^(?:[\w-]+\s*:|\s+\S|-\s|#)")  # key: value, YAML list/indent, comment
 _LAST_YEAR = re.compile(r"\blast year\b", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -432,8 +434,11 @@ def _split_front_matter(lines: list[str], name: str) -> tuple[dict[str, str], li
     except StopIteration:
         logger.warning("%s: front matter opened with '---' is never closed; read as text", name)
         return {}, lines
+    block = [line for line in lines[first + 1 : close] if line.strip()]
+    if not all(_FRONT_LINE.match(line) for line in block):
+        return {}, lines  # a rule ("---") around ordinary text, not front matter
     meta: dict[str, str] = {}
-    for line in lines[first + 1 : close]:
+    for line in block:
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if sep and key in _FRONT_KEYS:

@@ -385,6 +385,14 @@ def test_year_less_dates_after_latest_explicit_month_stay_in_its_year():
     ]
 
 
+def test_dashes_around_plain_text_are_not_front_matter():
+    text = "---\nTrucks crossed at Hyesan on Sept. 28, 2017.\n---\nGuards watched.\n"
+    article = article_from_text(text, "x")
+    assert "Trucks crossed at Hyesan" in article.text
+    assert "---" not in article.text
+    assert article.published == date(2017, 9, 28)
+
+
 def test_unparseable_front_matter_date_falls_back_to_inference(caplog):
     text = "---\npublished: sometime\n---\nTitle\n\nTrade stopped in 2019.\n"
     with caplog.at_level(logging.WARNING, logger="geo.articles"):
