@@ -267,8 +267,28 @@ def _map_bounds(layers: pipeline.Layers) -> tuple[float, float, float, float] | 
     return None
 
 
+def _feature_groups(filtered: pipeline.Layers, key: tuple) -> list[Any]:
+    """The data layers of the map, rebuilt only when the data or the filters change.
+
+    Kept per session (st_folium re-parents the groups into each run's new base map, so
+    they must not be shared between concurrent sessions); a click or a table pick
+    reruns the script without paying for 100,000 features again.
+    """
+    memo = st.session_state.get("_groups_memo")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    groups = maps.feature_group_from_layers(filtered, popups="short")
+    groups = list(groups) if isinstance(groups, list | tuple) else [groups]
+    st.session_state["_groups_memo"] = (key, groups)
+    return groups
+
+
 def _draw_map(
-    layers: pipeline.Layers, filtered: pipeline.Layers, selection: dict | None, types: list[str]
+    layers: pipeline.Layers,
+    filtered: pipeline.Layers,
+    selection: dict | None,
+    types: list[str],
+    state: FilterState,
 ) -> Any:
     # The base map depends only on the unfiltered data, so its script (and the iframe)
     # stays the same across filter changes; the filtered data is a feature group that
@@ -278,8 +298,7 @@ def _draw_map(
         incident_types=types,
     )
     maps.localize_assets(m, mode="url", base_url=_vendor_base_url())
-    groups = maps.feature_group_from_layers(filtered, popups="short")
-    groups = list(groups) if isinstance(groups, list | tuple) else [groups]
+    groups = _feature_groups(filtered, (st.session_state.get("layers_key"), state))
     center = zoom = None
     if selection and selection.get("center") and st.session_state.pop("recentre", False):
         center, zoom = selection["center"], 11
@@ -577,7 +596,7 @@ def main() -> None:
     map_col, detail_col = st.columns([3, 2])
     with map_col:
         before = _selection(filtered) or _selection(layers)  # table picks centre the map
-        _take_click(_draw_map(layers, filtered, before, options["types"]))
+        _take_click(_draw_map(layers, filtered, before, options["types"], state))
     selection = _selection(filtered) or _selection(layers)
     selected_id = selection["id"] if selection and selection["kind"] != "place" else ""
     _write_url(dataclasses.replace(state, selected=selected_id))
