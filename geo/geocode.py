@@ -271,6 +271,8 @@ def _confidence(group: _Group, *, kind_checked: bool = True) -> float:
     else:
         margin = best[1] - group.scored[1][1]
         value = 0.5 + 0.45 * math.tanh(2.0 * margin)
+    if best[1] < 0:
+        value *= 0.4  # every reading contradicts the context (e.g. thousands of km from the rest)
     if best[0].estimate:
         value *= 0.8
     if kind_checked and group.hint and best[0].feature_class not in _HINT_CLASSES.get(group.hint, {best[0].feature_class}):

@@ -203,7 +203,7 @@ _ANCHOR = re.compile(
     r"(?:village|town|hamlet|settlement|district|area|community|township|county))?"
     r"(?:\s+(?:about|some|roughly|around)?\s*\d+\s*(?:km|kilometers|kilometres|miles)"
     r"(?:\s+(?:up|down)stream|\s+(?:north|south|east|west|northeast|northwest|southeast|southwest))?)?"
-    r"\s*(?:,\s*|\s+(?:near|outside|in|of|by|close\s+to|from)\s+)"
+    r"(?:\s*,\s*(?:near|outside|in|of|by|close\s+to|from)\s+|\s*,\s*|\s+(?:near|outside|in|of|by|close\s+to|from)\s+)"
     r"(?:the\s+)?(?:(?:city|town|county)\s+of\s+)?",
     re.IGNORECASE,
 )
