@@ -202,7 +202,8 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 _ANAPHOR = re.compile(
     r"^[\s“”\"'‘’(]*(?:they|it|this|these|those|he|she|then|there|after (?:they|it|that)|"
-    r"the (?:goods|company|firm|shipment|cargo|delivery|consignment)|"
+    r"the (?:goods|company|firm|shipment|cargo|delivery|consignment|coal|steel|ore|timber|"
+    r"logs|crab|seafood|squid|copper|cement|phones|machines|convoy|consignments|load)|"
     r"(?:a|the) (?:second|third|further|later)|another|the same)\b"
     r"(?!\s+(?:sources?|persons?|residents?|traders?|officials?|defectors?|informants?)\b)",
     re.IGNORECASE,
@@ -210,17 +211,22 @@ _ANAPHOR = re.compile(
 _PREP_END = re.compile(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
-    r"off|left|leaving|departed|departing|and|or)"
+    r"off|left|leaving|departed|departing|reached|entered|over|and|or)"
     r"\s*$",
     re.IGNORECASE,
 )
 _FILLER_END = re.compile(
     r"(?:\b(?:the|a|an|its|their|his|her|just|northeastern|northwestern|southeastern|"
     r"southwestern|northern|southern|eastern|western|nearby|neighbou?ring|border|"
-    r"chinese|korean|russian|city of|town of|port of|county of|province of)|,)\s*$",
+    r"chinese|korean|russian|city of|town of|port of|county of|province of|port|coastal|"
+    r"riverside|industrial|mining|frontier)|,)\s*$",
     re.IGNORECASE,
 )
 _POSSESSIVE_END = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s*$")
+_TO_SOMEONE = re.compile(
+    r"\bto\s+(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|South Korean|Russian|"
+    r"local)\s+)?(?:[a-z][\w'’-]*\s+){1,3}(?:from|in|at|based in)\s+$"
+)
 _ACROSS_FROM = re.compile(
     r"\b(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
     r"from\s*$",
@@ -237,13 +243,16 @@ _PART_OF = re.compile(
     r"gate|outskirts)\s+of\s*$",
     re.IGNORECASE,
 )
+_SOURCE_NOUN = re.compile(
+    r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?|traders?|brokers?|"
+    r"merchants?|businessm[ae]n|agents?|witnesses)\b",
+    re.IGNORECASE,
+)
+_REPORT_VERB = re.compile(
+    r"\b(?:said|says|say|told|tells|reported|added|explained|claimed)\b", re.IGNORECASE
+)
+_SEGMENT_BREAK = re.compile(r"[,;:“”\"()]")
 _REPORTING = (
-    re.compile(
-        r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?|traders?|"
-        r"brokers?|merchants?|businessm[ae]n|man|woman|citizens?)\b"
-        r"[^.;:“”\"]{0,90}?\b(?:said|says|told|tells|reported|added|explained)\b",
-        re.IGNORECASE,
-    ),
     re.compile(r"\baccording to\b[^.;:“”\"]{0,80}", re.IGNORECASE),
     re.compile(
         r"\b(?:a|an|the|two|many|local)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
@@ -275,12 +284,13 @@ _ROLE_WEIGHT = {
     "towards": 1.0,
     "off": 2.5,
     "left": 2.0,
+    "between": 2.0,
     "anchor": 0.5,
 }
 _CROSSING_TYPES = frozenset({"smuggling_crossing", "defection"})
 _COUNTRY_ROLES = frozenset({"at", "in", "inside", "within", "subject"})
 #: Roles that never say where something happened ("cash for Pyongyang", "trade with X").
-_NOT_WHERE = frozenset({"for", "of", "with", "between", "other"})
+_NOT_WHERE = frozenset({"for", "of", "with", "other"})
 
 
 def _role(before: str) -> str:
@@ -309,12 +319,42 @@ def _role(before: str) -> str:
         return "list"
     if role in ("leaving", "departed", "departing"):
         return "left"
+    if role in ("reached", "entered"):
+        return "into"
+    if role == "over":
+        return "through"
+    if role == "from" and re.search(r"\b(?:barred|banned|excluded|expelled)\s+from\s*$", text, re.I):
+        return "at"  # "barred from Samjiyon": what happened, happened there
+    if role in ("from", "in", "at") and _TO_SOMEONE.search(text + " "):
+        return "to"  # "to a buyer from Longjing", "to traders in Changbai"
     return "through" if role in ("via", "by way of") else role
 
 
 def _reporting_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of ``text`` that are reporting clauses ("a source in X told RFA")."""
-    return [m.span() for rx in _REPORTING for m in rx.finditer(text)]
+    """Character spans of ``text`` that are reporting clauses ("a source in X told RFA").
+
+    A reporting clause is a comma-delimited segment with a source noun followed by a
+    reporting verb, in the same segment or after one appositive segment ("a trader in
+    Helong, the city that administers Nanping, told RFA"), plus "according to ..." and
+    "a Hoeryong resident".
+    """
+    spans = [m.span() for rx in _REPORTING for m in rx.finditer(text)]
+    cuts = [0, *(m.end() for m in _SEGMENT_BREAK.finditer(text)), len(text) + 1]
+    segments = [(a, b - 1 if b <= len(text) else len(text)) for a, b in zip(cuts, cuts[1:], strict=False)]
+    for i, (a, b) in enumerate(segments):
+        noun = _SOURCE_NOUN.search(text, a, b)
+        if noun is None:
+            continue
+        verb = _REPORT_VERB.search(text, noun.end(), b)
+        if verb is not None:
+            spans.append((noun.start(), verb.end()))
+            continue
+        for c, d in segments[i + 1 : i + 3]:
+            verb = _REPORT_VERB.match(text[c:d].lstrip())
+            if verb is not None:
+                spans.append((noun.start(), d))
+                break
+    return spans
 
 
 def _is_anaphoric(text: str) -> bool:
@@ -908,7 +948,8 @@ def _finer_date(a: DateSpan, b: DateSpan) -> DateSpan:
 
 
 def _mergeable(a: _Draft, b: _Draft) -> bool:
-    if not _same_place(a.place, b.place) or not _compatible_dates(a.date, b.date):
+    same_date = not _known(a.date) or not _known(b.date) or _date_key(a.date) == _date_key(b.date)
+    if not _same_place(a.place, b.place) or not same_date:
         return False
     if a.place is None and not (_known(a.date) and _known(b.date)):
         return False  # unplaced and undated: nothing says it is the same event
