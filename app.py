@@ -150,13 +150,14 @@ def _init_from_url(options: dict[str, Any]) -> None:
     if st.session_state.get("_url_read"):
         return
     st.session_state["_url_read"] = True
-    state = FilterState.from_query_params(
-        {k: st.query_params.get_all(k) for k in st.query_params}
-    )
+    state = FilterState.from_query_params({k: st.query_params.get_all(k) for k in st.query_params})
     choices = {
-        "articles": options["articles"], "types": options["types"],
-        "places": options["places"], "countries": options["countries"],
-        "actors": options["actors"], "precisions": options["precisions"],
+        "articles": options["articles"],
+        "types": options["types"],
+        "places": options["places"],
+        "countries": options["countries"],
+        "actors": options["actors"],
+        "precisions": options["precisions"],
     }
     for key, name in LIST_WIDGETS.items():
         st.session_state[key] = [v for v in getattr(state, name) if v in choices[name]]
@@ -175,7 +176,9 @@ def _sidebar(options: dict[str, Any]) -> FilterState:
     sb.header("Filters")
     titles = options["titles"]
     sb.multiselect(
-        "Article", options["articles"], key="f_article",
+        "Article",
+        options["articles"],
+        key="f_article",
         format_func=lambda a: f"{titles.get(a) or a} ({a})" if titles.get(a) else a,
     )
     sb.multiselect("Incident type", options["types"], key="f_type")
@@ -186,7 +189,10 @@ def _sidebar(options: dict[str, Any]) -> FilterState:
         if not current or current[0] < first or current[1] > last:
             st.session_state["f_dates"] = (first, last)
         lo, hi = sb.slider(
-            "Date range", min_value=first, max_value=last, key="f_dates",
+            "Date range",
+            min_value=first,
+            max_value=last,
+            key="f_dates",
             help="An incident is kept when its date span overlaps the range; "
             "undated incidents are hidden once the range is narrowed.",
         )
@@ -198,7 +204,9 @@ def _sidebar(options: dict[str, Any]) -> FilterState:
     sb.multiselect("Country", options["countries"], key="f_country")
     sb.multiselect("Actor", options["actors"], key="f_actor")
     sb.multiselect(
-        "Geo precision", options["precisions"], key="f_precision",
+        "Geo precision",
+        options["precisions"],
+        key="f_precision",
         format_func=lambda p: PRECISION_LABELS.get(p, str(p)),
     )
     sb.text_input("Search excerpts", key="f_text", placeholder="e.g. truck bridge")
@@ -268,7 +276,7 @@ def _map_bounds(layers: pipeline.Layers) -> tuple[float, float, float, float] | 
 
 
 def _feature_groups(filtered: pipeline.Layers, key: tuple) -> list[Any]:
-    """The data layers of the map, rebuilt only when the data or the filters change.
+    """Return the map's data layers, rebuilt only when the data or the filters change.
 
     Kept per session (st_folium re-parents the groups into each run's new base map, so
     they must not be shared between concurrent sessions); a click or a table pick
@@ -294,7 +302,8 @@ def _draw_map(
     # stays the same across filter changes; the filtered data is a feature group that
     # streamlit-folium swaps in place.
     m = maps.base_map(
-        bounds=_map_bounds(layers), tiles=bool(st.session_state.get("tiles")),
+        bounds=_map_bounds(layers),
+        tiles=bool(st.session_state.get("tiles")),
         incident_types=types,
     )
     maps.localize_assets(m, mode="url", base_url=_vendor_base_url())
@@ -388,8 +397,13 @@ def _place_detail(place: dict | None) -> None:
         candidates = place.get("candidates") or []
         if candidates:
             st.dataframe(
-                [{k: c.get(k) for k in ("gazetteer_id", "name", "country_code", "score",
-                                        "lat", "lon")} for c in candidates],
+                [
+                    {
+                        k: c.get(k)
+                        for k in ("gazetteer_id", "name", "country_code", "score", "lat", "lon")
+                    }
+                    for c in candidates
+                ],
                 hide_index=True,
             )
 
@@ -414,16 +428,24 @@ def _correction_form(place: dict) -> None:
             candidates = place.get("candidates") or []
             labels = ["(enter a position)"] + [
                 f"{c.get('name')} · {c.get('country_code')} · {c.get('gazetteer_id')} "
-                f"· score {c.get('score')}" for c in candidates
+                f"· score {c.get('score')}"
+                for c in candidates
             ]
-            choice = st.selectbox("Use candidate", range(len(labels)),
-                                  format_func=lambda i: labels[i], key="corr_choice")
-            lat = st.number_input("Latitude", -90.0, 90.0, value=None, format="%.5f",
-                                  key="corr_lat")
-            lon = st.number_input("Longitude", -180.0, 180.0, value=None, format="%.5f",
-                                  key="corr_lon")
+            choice = st.selectbox(
+                "Use candidate",
+                range(len(labels)),
+                format_func=lambda i: labels[i],
+                key="corr_choice",
+            )
+            lat = st.number_input(
+                "Latitude", -90.0, 90.0, value=None, format="%.5f", key="corr_lat"
+            )
+            lon = st.number_input(
+                "Longitude", -180.0, 180.0, value=None, format="%.5f", key="corr_lon"
+            )
             everywhere = st.checkbox(
-                "Everywhere this gazetteer entry was used (all articles)", key="corr_everywhere",
+                "Everywhere this gazetteer entry was used (all articles)",
+                key="corr_everywhere",
                 disabled=not place.get("gazetteer_id"),
             )
             note = st.text_input("Note", key="corr_note")
@@ -434,12 +456,16 @@ def _correction_form(place: dict) -> None:
 def _save_correction(
     place: dict, choice: int, lat: float | None, lon: float | None, everywhere: bool, note: str
 ) -> None:
-    scope = {"scope_gazetteer_id": str(place.get("gazetteer_id") or "")} if everywhere else {
-        "article_id": str(place.get("article_id")), "place": str(place.get("name"))}
+    scope = (
+        {"scope_gazetteer_id": str(place.get("gazetteer_id") or "")}
+        if everywhere
+        else {"article_id": str(place.get("article_id")), "place": str(place.get("name"))}
+    )
     try:
         if choice > 0:
             correction = corrections.correction_from_candidate(
-                place["candidates"][choice - 1], note=note, **scope)
+                place["candidates"][choice - 1], note=note, **scope
+            )
         elif lat is None or lon is None:
             st.error("Correction: choose a candidate or enter both latitude and longitude.")
             return
@@ -459,8 +485,10 @@ def _save_correction(
 
 def _table(table: Any) -> None:
     if len(table) > TABLE_MAX_ROWS:
-        st.caption(f"Showing the first {TABLE_MAX_ROWS:,} of {len(table):,} incidents; "
-                   "narrow the filters, or download the view for every row.")
+        st.caption(
+            f"Showing the first {TABLE_MAX_ROWS:,} of {len(table):,} incidents; "
+            "narrow the filters, or download the view for every row."
+        )
         table = table.head(TABLE_MAX_ROWS)
     st.session_state["table_ids"] = list(table["id"])
     st.dataframe(
@@ -532,12 +560,20 @@ def _downloads(filtered: pipeline.Layers) -> None:
     # data are callables: a file is only built when its button is pressed
     for col, (label, fmt, mime) in zip(cols, formats, strict=False):
         col.download_button(
-            label, lambda fmt=fmt: _export_bytes(filtered, fmt), file_name=f"border_watch.{fmt}",
-            mime=mime, key=f"dl_{fmt}", on_click="ignore",
+            label,
+            lambda fmt=fmt: _export_bytes(filtered, fmt),
+            file_name=f"border_watch.{fmt}",
+            mime=mime,
+            key=f"dl_{fmt}",
+            on_click="ignore",
         )
     cols[3].download_button(
-        "HTML map", lambda: _html_bytes(filtered), file_name="border_watch_map.html",
-        mime="text/html", key="dl_html", on_click="ignore",
+        "HTML map",
+        lambda: _html_bytes(filtered),
+        file_name="border_watch_map.html",
+        mime="text/html",
+        key="dl_html",
+        on_click="ignore",
     )
 
 
@@ -546,8 +582,12 @@ def _downloads(filtered: pipeline.Layers) -> None:
 
 def _add_articles() -> None:
     with st.sidebar.expander("Add articles"):
-        files = st.file_uploader("Article files (.txt, .md)", type=["txt", "md"],
-                                 accept_multiple_files=True, key="upload")
+        files = st.file_uploader(
+            "Article files (.txt, .md)",
+            type=["txt", "md"],
+            accept_multiple_files=True,
+            key="upload",
+        )
         st.text_input("Name of the pasted article", key="paste_name", value="pasted")
         st.text_area("…or paste an article", key="paste_text", height=120)
         if st.button("Add to the map", key="add_button"):
@@ -586,8 +626,12 @@ def main() -> None:
     options = _options(layers, st.session_state["layers_key"])
     _init_from_url(options)
     state = _sidebar(options)
-    st.sidebar.toggle("Online map tiles", key="tiles", value=False,
-                      help="Off: the offline basemap only; no request leaves this computer.")
+    st.sidebar.toggle(
+        "Online map tiles",
+        key="tiles",
+        value=False,
+        help="Off: the offline basemap only; no request leaves this computer.",
+    )
     filtered = _filtered(layers, st.session_state["layers_key"], state)
     st.caption(
         f"{len(filtered.incidents)} of {len(layers.incidents)} incidents · "
@@ -601,8 +645,10 @@ def main() -> None:
     selected_id = selection["id"] if selection and selection["kind"] != "place" else ""
     _write_url(dataclasses.replace(state, selected=selected_id))
     with detail_col:
-        if selection and filters.selection_from_id(selection["id"], filtered) is None and (
-            selection["kind"] != "place"
+        if (
+            selection
+            and filters.selection_from_id(selection["id"], filtered) is None
+            and (selection["kind"] != "place")
         ):
             st.caption("This item is hidden by the current filters.")
         _detail(selection)

@@ -132,8 +132,7 @@ def _open(page, url: str, timeout_ms: int) -> tuple[float, int, object]:
     received = [0]
 
     def on_ws(ws) -> None:
-        ws.on("framereceived", lambda payload: received.__setitem__(
-            0, received[0] + len(payload)))
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
 
     page.on("websocket", on_ws)
     t0 = time.perf_counter()
@@ -190,8 +189,11 @@ def main(sizes: list[int]) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"], headless=True)
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu"],
+            headless=True,
+        )
         for n in sizes:
             r = bench(n, browser)
             print(

@@ -109,8 +109,12 @@ class Correction:
 
 
 def correction_from_candidate(
-    candidate: dict[str, Any], *, article_id: str = "", place: str = "",
-    scope_gazetteer_id: str = "", note: str = "",
+    candidate: dict[str, Any],
+    *,
+    article_id: str = "",
+    place: str = "",
+    scope_gazetteer_id: str = "",
+    note: str = "",
 ) -> Correction:
     """Build a correction that moves a place to one of its gazetteer candidates.
 
@@ -308,8 +312,8 @@ def _apply_to_routes(
         for end in ("origin", "destination"):
             if c.scope_gazetteer_id:
                 hit = str(row.get(f"{end}_id") or "") == c.scope_gazetteer_id or (
-                (row["article_id"], row[end]) in moved_places
-            )
+                    (row["article_id"], row[end]) in moved_places
+                )
             else:
                 hit = row["article_id"] == c.article_id and row[end] == c.place
             if hit:
@@ -358,8 +362,12 @@ def apply_corrections(layers: Layers, corrections: Iterable[Correction]) -> Laye
             (a, n) in moved
             for a, n in zip(incidents["article_id"], incidents["place"], strict=True)
         ]
-        _apply_to_points(incidents, mask | pd.Series(at_moved, index=incidents.index, dtype=bool),
-                         c, is_place=False)
+        _apply_to_points(
+            incidents,
+            mask | pd.Series(at_moved, index=incidents.index, dtype=bool),
+            c,
+            is_place=False,
+        )
         if len(routes):
             _apply_to_routes(routes, c, places, moved)
     logger.info("Applied %d corrections", len(corrections))

@@ -276,7 +276,9 @@ def _filter_routes(
         country = {
             (a, n): c
             for a, n, c in zip(
-                gdf_places["article_id"], gdf_places["name"], gdf_places["country_code"],
+                gdf_places["article_id"],
+                gdf_places["name"],
+                gdf_places["country_code"],
                 strict=True,
             )
         }
@@ -310,7 +312,8 @@ def _filter_places(
     if state.types or state.actors or state.text.strip() or state.date_from or state.date_to:
         used = set(zip(gdf_incidents["article_id"], gdf_incidents["place"], strict=True))
         for article_id, names in zip(
-            gdf_routes["article_id"], _route_places(gdf_routes) if len(gdf_routes) else [],
+            gdf_routes["article_id"],
+            _route_places(gdf_routes) if len(gdf_routes) else [],
             strict=True,
         ):
             used.update((article_id, name) for name in names)
@@ -348,7 +351,9 @@ def filter_layers(layers: Layers, state: FilterState) -> Layers:
     gdf_places = _filter_places(layers.places, state, gdf_incidents, gdf_routes)
     logger.info(
         "Filtered to %d incidents, %d routes, %d places",
-        len(gdf_incidents), len(gdf_routes), len(gdf_places),
+        len(gdf_incidents),
+        len(gdf_routes),
+        len(gdf_places),
     )
     return dataclasses.replace(
         layers, places=gdf_places, incidents=gdf_incidents, routes=gdf_routes
@@ -383,7 +388,7 @@ def _sorted_unique(values: Iterable[Any]) -> list[Any]:
 
 
 def options_from_layers(layers: Layers) -> dict[str, Any]:
-    """The choices of each sidebar widget, from the unfiltered layers.
+    """Return the choices of each sidebar widget, from the unfiltered layers.
 
     Parameters
     ----------
@@ -403,8 +408,12 @@ def options_from_layers(layers: Layers) -> dict[str, Any]:
             zip(layers.articles["article_id"], layers.articles["title"].fillna(""), strict=True)
         )
     article_ids = _sorted_unique(
-        [*titles, *gdf_incidents["article_id"], *layers.places["article_id"],
-         *layers.routes["article_id"]]
+        [
+            *titles,
+            *gdf_incidents["article_id"],
+            *layers.places["article_id"],
+            *layers.routes["article_id"],
+        ]
     )
     actors = [a for items in gdf_incidents["actors"] for a in _listish(items)]
     return {
@@ -425,7 +434,7 @@ def options_from_layers(layers: Layers) -> dict[str, Any]:
 
 
 def incident_table(gdf_incidents: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The incidents as a plain table for display (one row per incident, same order).
+    """Return the incidents as a plain table for display (one row per incident, same order).
 
     Parameters
     ----------
@@ -439,8 +448,10 @@ def incident_table(gdf_incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     dates = [
         _date_label(s, e, p)
         for s, e, p in zip(
-            gdf_incidents["date_start"], gdf_incidents["date_end"],
-            gdf_incidents["date_precision"], strict=True,
+            gdf_incidents["date_start"],
+            gdf_incidents["date_end"],
+            gdf_incidents["date_precision"],
+            strict=True,
         )
     ]
     return pd.DataFrame(
@@ -504,17 +515,21 @@ def _weekly_counts(start: pd.Series, types: pd.Series) -> pd.DataFrame:
     week = start.dt.to_period("W-SUN").dt.start_time
     frame = pd.DataFrame({"week": week, "type": types}).dropna(subset=["week"])
     counts = frame.groupby(["week", "type"]).size().reset_index(name="count")
-    return pd.DataFrame(
-        {
-            "id": "",
-            "start": counts["week"].dt.strftime("%Y-%m-%d"),
-            "end": (counts["week"] + pd.Timedelta(days=7)).dt.strftime("%Y-%m-%d"),
-            "type": counts["type"],
-            "place": "",
-            "summary": "",
-            "count": counts["count"],
-        }
-    ).sort_values(["start", "type"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "id": "",
+                "start": counts["week"].dt.strftime("%Y-%m-%d"),
+                "end": (counts["week"] + pd.Timedelta(days=7)).dt.strftime("%Y-%m-%d"),
+                "type": counts["type"],
+                "place": "",
+                "summary": "",
+                "count": counts["count"],
+            }
+        )
+        .sort_values(["start", "type"])
+        .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------- selection
@@ -524,8 +539,9 @@ def selection_from_click(returned: Mapping[str, Any] | None, layers: Layers) -> 
     """Turn st_folium's return value into the detail of the clicked incident or route.
 
     The clicked GeoJSON feature (``last_active_drawing``) is matched by its ``id``
-    property (incident, route, or ``place:<gazetteer_id or name>``); a click on a marker that carries no properties is matched to the
-    nearest incident (then place) within a small tolerance of ``last_object_clicked``.
+    property (incident, route, or ``place:<gazetteer_id or name>``); a click on a marker
+    that carries no properties is matched to the nearest incident (then place) within
+    a small tolerance of ``last_object_clicked``.
 
     Parameters
     ----------
@@ -549,7 +565,7 @@ def selection_from_click(returned: Mapping[str, Any] | None, layers: Layers) -> 
         if found is not None:
             return found
     if str(feature_id or "").startswith("place:"):
-        found = _place_selection_by_key(str(feature_id)[len("place:"):], layers)
+        found = _place_selection_by_key(str(feature_id)[len("place:") :], layers)
         if found is not None:
             return found
     if props.get("name") and props.get("article_id"):
@@ -602,7 +618,7 @@ def selection_from_id(feature_id: str, layers: Layers) -> dict | None:
 
 
 def _place_selection_by_key(key: str, layers: Layers) -> dict | None:
-    """A place feature's id is ``place:<gazetteer_id>`` (or ``place:<name>``)."""
+    """Select a place by its feature id key: ``place:<gazetteer_id>`` or ``place:<name>``."""
     gdf = layers.places
     rows = gdf[(gdf["gazetteer_id"].astype(str) == key) | (gdf["name"] == key)]
     if rows.empty:
@@ -696,7 +712,7 @@ _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^/])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every character markdown, HTML or LaTeX could interpret.
+    r"""Backslash-escape every character markdown, HTML or LaTeX could interpret.
 
     Parameters
     ----------
@@ -711,13 +727,13 @@ def escape_markdown(text: str) -> str:
     Examples
     --------
     >>> escape_markdown("<b>*x*</b> $1")
-    '\\\\<b\\\\>\\\\*x\\\\*\\\\<\\\\/b\\\\> \\\\$1'
+    '\\<b\\>\\*x\\*\\<\\/b\\> \\$1'
     """
     return _MD_SPECIALS.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 
 def excerpt_markdown(text: str, names: Iterable[str]) -> str:
-    """Escape article text as markdown and put each occurrence of a name in bold.
+    r"""Escape article text as markdown and put each occurrence of a name in bold.
 
     Parameters
     ----------
@@ -733,7 +749,7 @@ def excerpt_markdown(text: str, names: Iterable[str]) -> str:
     Examples
     --------
     >>> excerpt_markdown("Trucks left Sinuiju_1 at night.", ["sinuiju_1"])
-    'Trucks left **Sinuiju\\\\_1** at night\\\\.'
+    'Trucks left **Sinuiju\\_1** at night\\.'
     """
     wanted = sorted({n for n in names if n and n.strip()}, key=len, reverse=True)
     if not wanted or not text:
@@ -750,7 +766,7 @@ def excerpt_markdown(text: str, names: Iterable[str]) -> str:
 
 
 def paragraph_around(text: str, excerpt: str) -> str:
-    """The paragraph(s) of ``text`` that contain ``excerpt`` (the excerpt if not found).
+    r"""Return the paragraph(s) of ``text`` that contain ``excerpt`` (else the excerpt).
 
     Parameters
     ----------
@@ -765,7 +781,7 @@ def paragraph_around(text: str, excerpt: str) -> str:
 
     Examples
     --------
-    >>> paragraph_around("One.\\n\\nTwo three. Four.\\n\\nFive.", "three")
+    >>> paragraph_around("One.\n\nTwo three. Four.\n\nFive.", "three")
     'Two three. Four.'
     """
     if not excerpt:

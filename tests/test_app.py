@@ -118,8 +118,11 @@ def test_text_search_and_actor_filter(at):
 
 def test_click_shows_the_excerpt_escaped(at, fake):
     fake.returned = {
-        "last_active_drawing": {"type": "Feature", "properties": {"id": "a-i002"},
-                                "geometry": {"type": "Point", "coordinates": [124.39, 40.13]}},
+        "last_active_drawing": {
+            "type": "Feature",
+            "properties": {"id": "a-i002"},
+            "geometry": {"type": "Point", "coordinates": [124.39, 40.13]},
+        },
         "last_object_clicked": {"lat": 40.13, "lng": 124.39},
     }
     at.run()
@@ -132,8 +135,10 @@ def test_click_shows_the_excerpt_escaped(at, fake):
 
 
 def test_click_on_route_shows_mode_and_length(at, fake):
-    fake.returned = {"last_active_drawing": {"properties": {"id": "a-r001"}},
-                     "last_object_clicked": None}
+    fake.returned = {
+        "last_active_drawing": {"properties": {"id": "a-r001"}},
+        "last_object_clicked": None,
+    }
     at.run()
     text = _text(at).replace("\\", "")
     assert "Route:" in text and "truck" in text and "4.0 km" in text
@@ -178,7 +183,8 @@ def test_bad_upload_shows_one_line_error_and_session_survives(at):
 def test_pasted_article_is_added(at):
     at.text_area(key="paste_text").set_value(
         "Traders cross the Yalu\n\nOn March 3, 2017, five trucks carrying coal crossed the "
-        "bridge from Sinuiju to Dandong, a trader said.")
+        "bridge from Sinuiju to Dandong, a trader said."
+    )
     at.text_input(key="paste_name").set_value("pasted_one")
     at.button(key="add_button").click().run()
     assert not at.exception, at.exception

@@ -42,7 +42,9 @@ def test_newer_correction_with_same_key_replaces_older(tmp_path):
     add_correction(tmp_path, Correction(lat=3, lon=3, scope_gazetteer_id="gn:1"))
     loaded = load_corrections(tmp_path)
     assert [(c.lat, c.key) for c in loaded] == [
-        (2, ("article", "a", "X")), (3, ("gazetteer", "gn:1"))]
+        (2, ("article", "a", "X")),
+        (3, ("gazetteer", "gn:1")),
+    ]
     assert len(remove_correction(tmp_path, ("gazetteer", "gn:1"))) == 1
 
 
@@ -54,8 +56,11 @@ def test_corrupt_file_names_the_file(tmp_path):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(lat=91, lon=0, article_id="a", place="X"), dict(lat=0, lon=0),
-     dict(lat=float("nan"), lon=0, article_id="a", place="X")],
+    [
+        dict(lat=91, lon=0, article_id="a", place="X"),
+        dict(lat=0, lon=0),
+        dict(lat=float("nan"), lon=0, article_id="a", place="X"),
+    ],
 )
 def test_bad_correction_is_rejected(kwargs):
     with pytest.raises(StoreError, match="Correction"):

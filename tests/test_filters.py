@@ -52,21 +52,55 @@ def _gdf(rows: list[dict], columns: tuple[str, ...]) -> gpd.GeoDataFrame:
 
 def _place(article_id, name, lon, lat, cc, precision=1, gid="", candidates=None):
     return {
-        "name": name, "mentions": [name], "article_id": article_id, "country_code": cc,
-        "feature_class": "city", "geo_precision": precision, "gazetteer_id": gid,
-        "confidence": 0.8, "admin1": "", "source": "test", "reason": "only candidate",
-        "candidates": candidates or [], "geometry": Point(lon, lat),
+        "name": name,
+        "mentions": [name],
+        "article_id": article_id,
+        "country_code": cc,
+        "feature_class": "city",
+        "geo_precision": precision,
+        "gazetteer_id": gid,
+        "confidence": 0.8,
+        "admin1": "",
+        "source": "test",
+        "reason": "only candidate",
+        "candidates": candidates or [],
+        "geometry": Point(lon, lat),
     }
 
 
-def _incident(iid, article_id, itype, place, lon, lat, start, end, actors, excerpt, cc="KP",
-              precision=1, gid=""):
+def _incident(
+    iid,
+    article_id,
+    itype,
+    place,
+    lon,
+    lat,
+    start,
+    end,
+    actors,
+    excerpt,
+    cc="KP",
+    precision=1,
+    gid="",
+):
     return {
-        "id": iid, "article_id": article_id, "type": itype, "summary": f"{itype} at {place}",
-        "excerpt": excerpt, "place": place, "date_start": start, "date_end": end,
-        "date_precision": "day" if start == end else "month", "actors": actors,
-        "quantities": [], "geo_precision": precision, "confidence": 0.7, "gazetteer_id": gid,
-        "date_inferred": False, "country_code": cc, "sources": [],
+        "id": iid,
+        "article_id": article_id,
+        "type": itype,
+        "summary": f"{itype} at {place}",
+        "excerpt": excerpt,
+        "place": place,
+        "date_start": start,
+        "date_end": end,
+        "date_precision": "day" if start == end else "month",
+        "actors": actors,
+        "quantities": [],
+        "geo_precision": precision,
+        "confidence": 0.7,
+        "gazetteer_id": gid,
+        "date_inferred": False,
+        "country_code": cc,
+        "sources": [],
         "geometry": None if lon is None else Point(lon, lat),
     }
 
@@ -75,11 +109,32 @@ def make_layers() -> Layers:
     """Two articles: a, with two incidents and a route, and b, with one undated incident."""
     places = _gdf(
         [
-            _place("a", "Dandong", 124.39, 40.13, "CN", gid="gn:1",
-                   candidates=[{"gazetteer_id": "gn:1", "name": "Dandong", "country_code": "CN",
-                                "score": 0.9, "lat": 40.13, "lon": 124.39},
-                               {"gazetteer_id": "gn:9", "name": "Dandong Xian",
-                                "country_code": "CN", "score": 0.2, "lat": 40.5, "lon": 124.0}]),
+            _place(
+                "a",
+                "Dandong",
+                124.39,
+                40.13,
+                "CN",
+                gid="gn:1",
+                candidates=[
+                    {
+                        "gazetteer_id": "gn:1",
+                        "name": "Dandong",
+                        "country_code": "CN",
+                        "score": 0.9,
+                        "lat": 40.13,
+                        "lon": 124.39,
+                    },
+                    {
+                        "gazetteer_id": "gn:9",
+                        "name": "Dandong Xian",
+                        "country_code": "CN",
+                        "score": 0.2,
+                        "lat": 40.5,
+                        "lon": 124.0,
+                    },
+                ],
+            ),
             _place("a", "Sinuiju", 124.40, 40.10, "KP", gid="gn:2"),
             _place("b", "Hyesan", 128.18, 41.40, "KP", precision=2, gid="gn:3"),
         ],
@@ -87,43 +142,112 @@ def make_layers() -> Layers:
     )
     incidents = _gdf(
         [
-            _incident("a-i001", "a", "smuggling", "Sinuiju", 124.40, 40.10, "2017-03-01",
-                      "2017-03-31", ["traders"],
-                      "Five trucks crossed from Dandong to Sinuiju on the bridge in March."),
-            _incident("a-i002", "a", "arrest", "Dandong", 124.39, 40.13, "2017-04-02",
-                      "2017-04-02", ["police", "traders"], "Police <b>arrested</b> two traders."),
-            _incident("b-i001", "b", "defection", "Hyesan", 128.18, 41.40, None, None,
-                      ["soldiers"], "Soldiers crossed near Hyesan.", precision=2),
-            _incident("b-i002", "b", "arrest", "", None, None, "2018-01-01", "2018-01-01",
-                      [], "Someone was arrested somewhere."),
+            _incident(
+                "a-i001",
+                "a",
+                "smuggling",
+                "Sinuiju",
+                124.40,
+                40.10,
+                "2017-03-01",
+                "2017-03-31",
+                ["traders"],
+                "Five trucks crossed from Dandong to Sinuiju on the bridge in March.",
+            ),
+            _incident(
+                "a-i002",
+                "a",
+                "arrest",
+                "Dandong",
+                124.39,
+                40.13,
+                "2017-04-02",
+                "2017-04-02",
+                ["police", "traders"],
+                "Police <b>arrested</b> two traders.",
+            ),
+            _incident(
+                "b-i001",
+                "b",
+                "defection",
+                "Hyesan",
+                128.18,
+                41.40,
+                None,
+                None,
+                ["soldiers"],
+                "Soldiers crossed near Hyesan.",
+                precision=2,
+            ),
+            _incident(
+                "b-i002",
+                "b",
+                "arrest",
+                "",
+                None,
+                None,
+                "2018-01-01",
+                "2018-01-01",
+                [],
+                "Someone was arrested somewhere.",
+            ),
         ],
         INCIDENT_COLUMNS,
     )
     routes = _gdf(
         [
-            {"id": "a-r001", "article_id": "a", "origin": "Dandong", "destination": "Sinuiju",
-             "mode": "truck", "status": "completed", "crosses_border": True, "length_km": 4.0,
-             "date_start": "2017-03-01", "date_end": "2017-03-31",
-             "excerpt": "Five trucks crossed from Dandong to Sinuiju on the bridge in March.",
-             "via": [], "date_precision": "month", "origin_id": "gn:1",
-             "destination_id": "gn:2", "confidence": 0.6,
-             "geometry": LineString([(124.39, 40.13), (124.40, 40.10)])},
+            {
+                "id": "a-r001",
+                "article_id": "a",
+                "origin": "Dandong",
+                "destination": "Sinuiju",
+                "mode": "truck",
+                "status": "completed",
+                "crosses_border": True,
+                "length_km": 4.0,
+                "date_start": "2017-03-01",
+                "date_end": "2017-03-31",
+                "excerpt": "Five trucks crossed from Dandong to Sinuiju on the bridge in March.",
+                "via": [],
+                "date_precision": "month",
+                "origin_id": "gn:1",
+                "destination_id": "gn:2",
+                "confidence": 0.6,
+                "geometry": LineString([(124.39, 40.13), (124.40, 40.10)]),
+            },
         ],
         ROUTE_COLUMNS,
     )
     articles = pd.DataFrame(
         [
-            {"article_id": "a", "title": "Smugglers cross the river", "published": "2017-04-05",
-             "published_inferred": False, "url": "https://example.org/a", "source": "RFA",
-             "path": "a.txt", "byline": "", "caption": "", "text": TEXT_A},
-            {"article_id": "b", "title": "Defections", "published": "2018-02-01",
-             "published_inferred": False, "url": "", "source": "", "path": "b.txt",
-             "byline": "", "caption": "", "text": "Soldiers crossed near Hyesan."},
+            {
+                "article_id": "a",
+                "title": "Smugglers cross the river",
+                "published": "2017-04-05",
+                "published_inferred": False,
+                "url": "https://example.org/a",
+                "source": "RFA",
+                "path": "a.txt",
+                "byline": "",
+                "caption": "",
+                "text": TEXT_A,
+            },
+            {
+                "article_id": "b",
+                "title": "Defections",
+                "published": "2018-02-01",
+                "published_inferred": False,
+                "url": "",
+                "source": "",
+                "path": "b.txt",
+                "byline": "",
+                "caption": "",
+                "text": "Soldiers crossed near Hyesan.",
+            },
         ],
         columns=list(ARTICLE_COLUMNS),
     )
-    return Layers(places=places, incidents=incidents, routes=routes, articles=articles,
-                  skipped=[])
+    return Layers(places=places, incidents=incidents, routes=routes, articles=articles, skipped=[])
 
 
 @pytest.fixture
@@ -189,7 +313,9 @@ def test_date_range_keeps_overlapping_spans_and_drops_undated(layers, date_from,
 
 def test_actor_country_precision_and_text_filters(layers):
     assert _ids(filter_layers(layers, FilterState(actors=("traders",))).incidents) == [
-        "a-i001", "a-i002"]
+        "a-i001",
+        "a-i002",
+    ]
     assert _ids(filter_layers(layers, FilterState(countries=("CN",))).incidents) == []
     assert _ids(filter_layers(layers, FilterState(precisions=(2,))).incidents) == ["b-i001"]
     out = filter_layers(layers, FilterState(text="TRUCKS bridge"))
@@ -207,9 +333,15 @@ def test_place_filter_keeps_routes_touching_the_place(layers):
 def test_query_params_round_trip():
     from datetime import date
 
-    state = FilterState(articles=("a",), types=("smuggling", "arrest"), actors=("a, b",),
-                        precisions=(1, 3), date_from=date(2017, 3, 1), text="truck",
-                        selected="a-i001")
+    state = FilterState(
+        articles=("a",),
+        types=("smuggling", "arrest"),
+        actors=("a, b",),
+        precisions=(1, 3),
+        date_from=date(2017, 3, 1),
+        text="truck",
+        selected="a-i001",
+    )
     params = state.to_query_params()
     assert params["type"] == ["smuggling", "arrest"]
     back = FilterState.from_query_params(params)
@@ -218,7 +350,8 @@ def test_query_params_round_trip():
 
 def test_query_params_ignore_garbage():
     state = FilterState.from_query_params(
-        {"precision": ["x", "2"], "from": "2017-13-45", "type": "", "zzz": "1"})
+        {"precision": ["x", "2"], "from": "2017-13-45", "type": "", "zzz": "1"}
+    )
     assert state == FilterState(precisions=(2,))
 
 
@@ -235,9 +368,13 @@ def test_options_from_layers(layers):
 
 
 def test_click_on_feature_gives_incident_detail(layers):
-    returned = {"last_active_drawing": {"type": "Feature", "properties": {"id": "a-i002"},
-                                        "geometry": {"type": "Point",
-                                                     "coordinates": [124.39, 40.13]}}}
+    returned = {
+        "last_active_drawing": {
+            "type": "Feature",
+            "properties": {"id": "a-i002"},
+            "geometry": {"type": "Point", "coordinates": [124.39, 40.13]},
+        }
+    }
     sel = selection_from_click(returned, layers)
     assert sel["kind"] == "incident" and sel["id"] == "a-i002"
     assert sel["record"]["type"] == "arrest"
@@ -254,16 +391,21 @@ def test_click_on_route_and_unknown(layers):
     sel = selection_from_click({"last_active_drawing": {"properties": {"id": "a-r001"}}}, layers)
     assert sel["kind"] == "route" and sel["record"]["mode"] == "truck"
     assert "**Dandong**" in sel["excerpt_md"] and "**Sinuiju**" in sel["excerpt_md"]
-    assert selection_from_click({"last_active_drawing": {"properties": {"id": "zz"}}},
-                                layers) is None
+    assert (
+        selection_from_click({"last_active_drawing": {"properties": {"id": "zz"}}}, layers) is None
+    )
     assert selection_from_click(None, layers) is None
-    assert selection_from_click({"last_active_drawing": None, "last_object_clicked": None},
-                                layers) is None
+    assert (
+        selection_from_click({"last_active_drawing": None, "last_object_clicked": None}, layers)
+        is None
+    )
 
 
 def test_click_on_plain_marker_uses_nearest_incident(layers):
-    returned = {"last_active_drawing": {"type": "Feature", "properties": {}},
-                "last_object_clicked": {"lat": 41.401, "lng": 128.181}}
+    returned = {
+        "last_active_drawing": {"type": "Feature", "properties": {}},
+        "last_object_clicked": {"lat": 41.401, "lng": 128.181},
+    }
     assert selection_from_click(returned, layers)["id"] == "b-i001"
     far = {"last_object_clicked": {"lat": 10.0, "lng": 10.0}}
     assert selection_from_click(far, layers) is None
@@ -271,16 +413,19 @@ def test_click_on_plain_marker_uses_nearest_incident(layers):
 
 def test_click_on_place_feature(layers):
     sel = selection_from_click(
-        {"last_active_drawing": {"properties": {"name": "Hyesan", "article_id": "b"}}}, layers)
+        {"last_active_drawing": {"properties": {"name": "Hyesan", "article_id": "b"}}}, layers
+    )
     assert sel["kind"] == "place" and sel["place"]["geo_precision"] == 2
 
 
 def test_click_on_place_feature_id(layers):
-    sel = selection_from_click({"last_active_drawing": {"properties": {"id": "place:gn:3"}}},
-                               layers)
+    sel = selection_from_click(
+        {"last_active_drawing": {"properties": {"id": "place:gn:3"}}}, layers
+    )
     assert sel["kind"] == "place" and sel["place"]["name"] == "Hyesan"
-    sel = selection_from_click({"last_active_drawing": {"properties": {"id": "place:Sinuiju"}}},
-                               layers)
+    sel = selection_from_click(
+        {"last_active_drawing": {"properties": {"id": "place:Sinuiju"}}}, layers
+    )
     assert sel["place"]["article_id"] == "a"
 
 
@@ -290,8 +435,7 @@ def test_selection_of_unplaced_incident(layers):
 
 
 def test_excerpt_markdown_highlights_and_escapes():
-    md = excerpt_markdown("At *Sinuiju* [link](javascript:x) ${document.title='x'}",
-                          ["Sinuiju"])
+    md = excerpt_markdown("At *Sinuiju* [link](javascript:x) ${document.title='x'}", ["Sinuiju"])
     assert "\\***Sinuiju**\\*" in md
     assert "](" not in md and "${" not in md
     assert escape_markdown("a\n\nb") == "a b"

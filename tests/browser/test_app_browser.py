@@ -59,13 +59,28 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     build = tmp_path_factory.mktemp("app_build")
     pipeline.write_store(_hostile_layers(), build)
     port = _free_port()
-    env = {**os.environ, "BORDER_WATCH_BUILD": str(build),
-           "BORDER_WATCH_ARTICLES": str(build / "none")}
+    env = {
+        **os.environ,
+        "BORDER_WATCH_BUILD": str(build),
+        "BORDER_WATCH_ARTICLES": str(build / "none"),
+    }
     log = open(build / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(STREAMLIT), "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(STREAMLIT),
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -150,7 +165,8 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     map_frame.wait_for_function(
-        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000)
+        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000
+    )
     assert map_frame.evaluate("window.__sameFrame") is True
     assert "type=defection" in page.url
     page.screenshot(path="/tmp/app_filtered.png", full_page=True)
@@ -170,8 +186,9 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
 
     # nothing ran, nothing left the machine
     assert page.title() == "Border Watch"
-    assert not any(t.startswith("pwned") for t in
-                   [f.evaluate("document.title") for f in page.frames])
+    assert not any(
+        t.startswith("pwned") for t in [f.evaluate("document.title") for f in page.frames]
+    )
     assert dialogs == []
     assert network.aborted_assets() == []
     assert [u for _, u in network.aborted if "tile" not in u] == []
@@ -180,6 +197,7 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
 def test_shared_url_restores_the_view(page, app_url, blocked_network):
     _, _, map_frame = _open(page, app_url, blocked_network, "?type=arrest&sel=a-i001")
     map_frame.wait_for_function(
-        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000)
+        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000
+    )
     page.get_by_text("Five trucks crossed", exact=False).first.wait_for(timeout=15_000)
     page.screenshot(path="/tmp/app_shared_url.png", full_page=True)
