@@ -291,6 +291,7 @@ class ArticleScore:
     wrong: list[str] = field(default_factory=list)  # resolution mistakes, in words
     missed_incidents: list[str] = field(default_factory=list)
     missed_routes: list[str] = field(default_factory=list)
+    calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, within 5 km)
 
     # derived metrics --------------------------------------------------------
     @property
@@ -414,6 +415,7 @@ def _sum_scores(scores: Iterable[ArticleScore]) -> ArticleScore:
         for km in ACCURACY_KM:
             total.within[km] += s.within[km]
         total.errors_km.extend(s.errors_km)
+        total.calibration.extend(s.calibration)
         for name in ("incidents_total", "routes_total"):
             value = getattr(s, name)
             if value is not None:
@@ -501,6 +503,8 @@ def _score_resolution(
         return
     error = _km(*gold_point, *point)
     score.errors_km.append(error)
+    if isinstance(pred.get("confidence"), int | float):
+        score.calibration.append((float(pred["confidence"]), error <= ACCURACY_KM[1]))
     for km in ACCURACY_KM:
         score.within[km] += int(error <= km)
     if error > ACCURACY_KM[1]:
@@ -839,6 +843,25 @@ def _fmt(value: float | None, kind: str) -> str:
     return f"{value:.1f}"
 
 
+CONFIDENCE_BINS = (0.0, 0.5, 0.7, 0.9, 1.0001)
+
+
+def calibration_line(pairs: Sequence[tuple[float, bool]]) -> str:
+    """Share of resolved places within 5 km, per confidence bin.
+
+    Examples
+    --------
+    >>> calibration_line([(0.95, True), (0.6, False), (0.62, True)])
+    'calibration (share within 5 km by confidence): 0.50-0.70: 1/2; 0.90-1.00: 1/1'
+    """
+    cells = []
+    for low, high in zip(CONFIDENCE_BINS, CONFIDENCE_BINS[1:], strict=False):
+        inside = [ok for c, ok in pairs if low <= c < high]
+        if inside:
+            cells.append(f"{low:.2f}-{min(high, 1.0):.2f}: {sum(inside)}/{len(inside)}")
+    return "calibration (share within 5 km by confidence): " + "; ".join(cells)
+
+
 def format_report(report: Report, *, baseline: Report | None = None) -> str:
     """Return a plain-text table: one row per article and run, then the overall rows.
 
@@ -886,6 +909,8 @@ def format_report(report: Report, *, baseline: Report | None = None) -> str:
             f"{_fmt(o.incident_type_accuracy, 'pct')}; {run.seconds:.1f} s"
         )
         lines.append(extra)
+        if o.calibration:
+            lines.append(f"{run.system}: {calibration_line(o.calibration)}")
         for message in run.skipped:
             lines.append(f"{run.system}: skipped {message}")
     return "\n".join(lines)
@@ -909,6 +934,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         counts = asdict(score)
         counts["within"] = {str(k): v for k, v in score.within.items()}
         counts.pop("errors_km")
+        counts.pop("calibration")
         return {"article_id": score.article_id, "metrics": score.metrics(), "counts": counts}
 
     return {
