@@ -223,12 +223,18 @@ _FILLER_END = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_END = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s*$")
+_PEOPLE_OF = re.compile(
+    r"\b(?:residents|people|villagers|citizens|farmers|fishermen|workers|smugglers|traders|"
+    r"authorities|officials|police|guards|soldiers)\s+of\s*$",
+    re.IGNORECASE,
+)
 _TO_SOMEONE = re.compile(
     r"\bto\s+(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|South Korean|Russian|"
     r"local)\s+)?(?:[a-z][\w'’-]*\s+){1,3}(?:from|in|at|based in)\s+$"
 )
 _ACROSS_FROM = re.compile(
-    r"\b(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
+    r"(?:,\s*|\bjust\s+|\b(?:is|are|was|were|lies|lie|located|situated|sits|directly)\s+)"
+    r"(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
     r"from\s*$",
     re.IGNORECASE,
 )
@@ -317,6 +323,8 @@ def _role(before: str) -> str:
     role = m.group(1).lower()
     if role in ("and", "or") or text.endswith(","):
         return "list"
+    if role == "of" and _PEOPLE_OF.search(text):
+        return "in"  # "Residents of Sokha-ri carried ...": they are there
     if role in ("leaving", "departed", "departing"):
         return "left"
     if role in ("reached", "entered"):
@@ -637,7 +645,8 @@ _UNITS = re.compile(
 )
 _TIME_UNITS = re.compile(
     r"^(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|dates?|times?|"
-    r"a\.m\.?|p\.m\.?|am|pm|o'clock|mornings?|evenings?|occasions?|percent|per)$",
+    r"a\.m\.?|p\.m\.?|am|pm|o'clock|mornings?|evenings?|occasions?|percent|per|halves|sides|"
+    r"ways|koreas|nations|countries|parties)$",
     re.IGNORECASE,
 )
 _MONTH_BEFORE = re.compile(

@@ -338,7 +338,7 @@ def routes_from_places(
                 for loc in _located(clause, inside, article)
                 if loc.place.candidate is not None and not loc.reporting
             ]
-            linked = n > 0 or _is_anaphoric(clause.text)
+            linked = n > 0 or bool(_CONTINUATION.match(clause.text))
             leg = _leg(clause.text, located, resolved, routes, linked, previous_sites)
             sites += [loc.place for loc in located if loc.role in _SITE_ROLES and _drawable(loc.place)]
             if leg is None:
@@ -357,6 +357,11 @@ def routes_from_places(
     return routes
 
 
+_CONTINUATION = re.compile(
+    r"^[\s“”\"'‘’(]*(?:(?:a|the) (?:second|third|fourth|further|later|next)|another|the same|"
+    r"then|they|it)\b(?!\s+(?:sources?|persons?|residents?|traders?|officials?)\b)",
+    re.IGNORECASE,
+)
 _DEPART_FOR = re.compile(
     r"\b(?:left|leave|leaves|leaving|departed|departs|headed|heading|bound|sailed|sail|sailing|"
     r"set off|set out|continue|continued)\b[^.;]{0,60}\bfor\s+$",
@@ -436,6 +441,8 @@ def _leg(
         origin = origin or (last.origin if not _same_place(last.origin, dest) else None)
         dest = dest or (last.destination if not _same_place(last.destination, origin) else None)
         confidence, inherited_mode = 0.5, last.mode
+    if origin is None and dest is None:
+        return None  # neither end is named as such: "fired on smugglers crossing near X"
     if origin is None:
         earlier = [d for d in dests if dest_loc is not None and d.start < dest_loc.start]
         pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
@@ -498,6 +505,10 @@ def _rank(place: Place) -> int:
 
 def _finest(locs: Sequence[_Located]) -> _Located | None:
     return min(locs, key=lambda loc: (_rank(loc.place), loc.start)) if locs else None
+
+
+def _crossing(place: Place) -> bool:
+    return place.candidate is not None and place.candidate.feature_class in ("bridge", "port_of_entry")
 
 
 def _drawable(place: Place) -> bool:
@@ -643,6 +654,8 @@ def _mode(
 
 
 def _crosses(leg: _Leg, coords: Sequence[tuple[float, float]], border: BaseGeometry) -> bool:
+    if any(_crossing(p) for p in (leg.origin, *leg.via)):
+        return True  # leaving from or passing a border crossing is crossing the border
     a, b = leg.origin.country_code, leg.destination.country_code
     line_test = bool(len(coords) >= 2 and not border.is_empty and LineString(coords).intersects(border))
     if not a or not b:
