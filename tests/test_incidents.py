@@ -336,3 +336,61 @@ def test_actors(text, expected):
 )
 def test_quantities(text, expected):
     assert quantities_from_text(text) == expected
+
+
+# ---------------------------------------------------------------------------- clauses, references
+
+
+def test_two_events_joined_by_but_are_two_incidents():
+    article = make_article(
+        [
+            "Trucks loaded with coal crossed the Friendship Bridge from Sinuiju on March 3, 2018, "
+            "but a second convoy was turned back by Chinese customs on March 9, 2018."
+        ]
+    )
+    first, second = incidents_from_places(
+        article, make_places(article, "Sinuiju", "Friendship Bridge")
+    )
+    assert (first.type, first.date.start) == ("transport", date(2018, 3, 3))
+    assert (second.type, second.date.start) == ("customs_refusal", date(2018, 3, 9))
+    assert second.place.name == "Friendship Bridge"  # the second clause names no place
+
+
+def test_the_bridge_refers_to_the_crossing_named_before():
+    article = make_article(
+        [
+            "Traffic on the Friendship Bridge has been light since May, a source in Sinuiju said.",
+            "On March 14, 2018, border guards stopped a convoy of 20 trucks at the Korean end of "
+            "the bridge.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Sinuiju", "Friendship Bridge"))
+    (stop,) = [i for i in incidents if i.date.start == date(2018, 3, 14)]
+    assert stop.type == "border_security"
+    assert stop.place.name == "Friendship Bridge"
+    assert "20 trucks" in stop.quantities
+
+
+def test_reporting_segment_does_not_hide_the_event_place():
+    article = make_article(
+        [
+            "Chinese police arrested two brokers, along with four defectors, in an apartment in "
+            "Dandong on June 14, 2018, the source said.",
+            "Smuggling has resumed, a trader in Dandong, the city across the river, told RFA.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Dandong"))
+    assert [(i.type, i.place and i.place.name) for i in incidents] == [("arrest", "Dandong")]
+
+
+def test_crossing_from_a_town_is_located_at_the_town():
+    article = make_article(
+        [
+            "Four North Koreans who crossed the Tumen river from Namyang on the night of June 9, "
+            "2018 were arrested five days later in Tumen, a source in China said."
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Tumen river", "Namyang", "Tumen", "China"))
+    assert incidents[0].type == "defection"
+    assert incidents[0].place.name == "Namyang"
+    assert incidents[0].date.start == date(2018, 6, 9)

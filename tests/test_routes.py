@@ -287,3 +287,74 @@ def test_country_codes_decide_over_the_line_test():
 def test_rejects_bad_boundaries():
     with pytest.raises(TypeError, match="'boundaries'"):
         routes_from_places(make_article(["x"]), [], boundaries=[1, 2])
+
+
+# ---------------------------------------------------------------------------- continuation, roles
+
+
+def test_second_clause_reuses_the_leg_and_blocks_it():
+    article = make_article(
+        [
+            "Trucks carrying coal went from Sinuiju to Dandong on March 3, 2018, but a second "
+            "convoy was turned back by Chinese customs on March 9, 2018."
+        ]
+    )
+    first, second = routes_from_places(article, make_places(article, "Sinuiju", "Dandong"))
+    assert (first.status, first.date.start) == ("completed", date(2018, 3, 3))
+    assert (second.origin.name, second.destination.name) == ("Sinuiju", "Dandong")
+    assert (second.status, second.date.start, second.mode) == ("blocked", date(2018, 3, 9), "truck")
+
+
+def test_departure_for_and_buyer_from():
+    article = make_article(
+        [
+            "A cargo ship left the port of Nampo for Dalian on June 3, 2018.",
+            "Smugglers carried copper across the river from Hyesan to a buyer from Changbai.",
+        ]
+    )
+    ship, copper = routes_from_places(article, make_places(article, "Nampo", "Dalian", "Hyesan", "Changbai"))
+    assert (ship.origin.name, ship.destination.name, ship.mode) == ("Nampo", "Dalian", "ship")
+    assert (copper.origin.name, copper.destination.name) == ("Hyesan", "Changbai")
+
+
+def test_back_to_a_named_place_and_back_to_a_country():
+    article = make_article(
+        [
+            "A freight train moved coal from Namyang to Tumen on May 5, 2018.",
+            "The coal went back to Hyesan on the same train.",
+        ]
+    )
+    first, back = routes_from_places(article, make_places(article, "Namyang", "Tumen", "Hyesan"))
+    assert (back.origin.name, back.destination.name, back.mode) == ("Tumen", "Hyesan", "rail")
+    article = make_article(
+        [
+            "Smugglers moved copper from Hyesan to Changbai by boat on May 5, 2018.",
+            "They were given textiles to take back to North Korea.",
+        ]
+    )
+    routes = routes_from_places(article, make_places(article, "Hyesan", "Changbai", "North Korea"))
+    assert [(r.origin.name, r.destination.name) for r in routes] == [
+        ("Hyesan", "Changbai"), ("Changbai", "Hyesan")
+    ]
+
+
+def test_country_destination_becomes_the_nearest_town_not_the_bridge():
+    article = make_article(
+        [
+            "Trucks carried steel from Sinuiju across the Friendship Bridge into China on May 3, 2018.",
+            "Chinese buyers in Dandong paid in cash.",
+        ]
+    )
+    (route,) = routes_from_places(
+        article, make_places(article, "Sinuiju", "Friendship Bridge", "China", "Dandong")
+    )
+    assert (route.origin.name, route.destination.name) == ("Sinuiju", "Dandong")
+    assert [p.name for p in route.via] == ["Friendship Bridge"]
+    assert route.confidence < 0.8
+
+
+def test_positional_across_the_river_from_is_not_a_route():
+    article = make_article(
+        ["Chinese customs at Sanhe, across the Tumen river from Hoeryong, closed on Jan. 28, 2020."]
+    )
+    assert routes_from_places(article, make_places(article, "Sanhe", "Tumen river", "Hoeryong")) == []
