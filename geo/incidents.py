@@ -308,7 +308,7 @@ def _role(before: str) -> str:
         if stripped == text:
             break
         text = stripped
-    if not text or text[-1] in "“\"‘(":
+    if not text or text[-1] in '“"‘(':
         return "subject"
     if _ACROSS_FROM.search(text):
         return "across from"
@@ -331,7 +331,9 @@ def _role(before: str) -> str:
         return "into"
     if role == "over":
         return "through"
-    if role == "from" and re.search(r"\b(?:barred|banned|excluded|expelled)\s+from\s*$", text, re.I):
+    if role == "from" and re.search(
+        r"\b(?:barred|banned|excluded|expelled)\s+from\s*$", text, re.I
+    ):
         return "at"  # "barred from Samjiyon": what happened, happened there
     if role in ("from", "in", "at") and _TO_SOMEONE.search(text + " "):
         return "to"  # "to a buyer from Longjing", "to traders in Changbai"
@@ -348,7 +350,9 @@ def _reporting_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = [m.span() for rx in _REPORTING for m in rx.finditer(text)]
     cuts = [0, *(m.end() for m in _SEGMENT_BREAK.finditer(text)), len(text) + 1]
-    segments = [(a, b - 1 if b <= len(text) else len(text)) for a, b in zip(cuts, cuts[1:], strict=False)]
+    segments = [
+        (a, b - 1 if b <= len(text) else len(text)) for a, b in zip(cuts, cuts[1:], strict=False)
+    ]
     for i, (a, b) in enumerate(segments):
         noun = _SOURCE_NOUN.search(text, a, b)
         if noun is None:
@@ -470,9 +474,7 @@ def _place_score(
 def _best_place(
     located: Sequence[_Located], cue: re.Match[str] | None, itype: IncidentType | None = None
 ) -> tuple[Place, float] | None:
-    scored = [
-        (s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue, itype))
-    ]
+    scored = [(s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue, itype))]
     if not scored:
         return None
     score, _, loc = max(scored, key=lambda x: (x[0], -x[1]))
@@ -492,8 +494,11 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
 
 
 def _clause_dates(article: Article, sentence: Sentence, cue_start: int) -> list[DateSpan]:
-    """Dates of the sentence, without those of another clause than the cue's (when the cue is
-    in the main clause: "running factories ..., that was shuttered last year")."""
+    """Return the sentence's dates, without those of a subordinate clause.
+
+    Only when the cue is in the main clause: "running factories ..., that was shuttered
+    last year" keeps no date.
+    """
     spans = _sentence_dates(article, sentence)
     clauses = _subordinate_spans(sentence.text)
     if _inside(cue_start, clauses):
@@ -543,7 +548,7 @@ def _date_label(span: DateSpan | None) -> str:
 
 
 def _known(span: DateSpan | None) -> bool:
-    """True when the span says when (its days, or at least its words)."""
+    """Tell whether the span says when (its days, or at least its words)."""
     return _date_key(span) is not None
 
 
@@ -576,7 +581,9 @@ _QUALIFIED_ACTORS = re.compile(
 _NOT_ACTORS = re.compile(
     r"\b(?:RFA|Radio Free Asia|Reuters|Yonhap|News|Service|Agency France|AFP|Associated)\b"
 )
-_LEADING = re.compile(r"^(?:(?:The|A|An|This|That|Its|Their)\s+|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s+)+")
+_LEADING = re.compile(
+    r"^(?:(?:The|A|An|This|That|Its|Their)\s+|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s+)+"
+)
 
 
 def actors_from_text(text: str) -> list[str]:
@@ -661,7 +668,7 @@ _STOP = frozenset(
 
 
 def quantities_from_text(text: str) -> list[str]:
-    """Number + unit phrases as written ("five 15-ton trucks", "$2 million", "10 tons of coal").
+    """Find number + unit phrases as written ("five 15-ton trucks", "$2 million").
 
     Parameters
     ----------
@@ -678,7 +685,9 @@ def quantities_from_text(text: str) -> list[str]:
     >>> quantities_from_text("It used five 15-ton trucks for ten days at 3:00 a.m.")
     ['five 15-ton trucks']
     """
-    found: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(0)) for m in _MONEY.finditer(text)]
+    found: list[tuple[int, int, str]] = [
+        (m.start(), m.end(), m.group(0)) for m in _MONEY.finditer(text)
+    ]
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b, _ in found):
             continue
@@ -836,7 +845,7 @@ def _definite_references(
     items: Sequence[tuple[Mention, Place]],
     crossings: Sequence[tuple[int, Place]],
 ) -> list[tuple[Mention, Place]]:
-    """"the bridge" / "the crossing" without a name: the crossing named last before it."""
+    """Resolve "the bridge" / "the crossing" to the crossing named last before it."""
     if any(p.candidate and p.candidate.feature_class in _CROSSING_CLASSES for _, p in items):
         return []
     out: list[tuple[Mention, Place]] = []
@@ -879,10 +888,17 @@ def _drafts_from_clause(
     if best is None and linked and previous is not None and idx - previous.sentence <= 3:
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
-    if context.follows and not _known(dates[0]) and previous is not None and previous.sentence == idx:
+    if (
+        context.follows
+        and not _known(dates[0])
+        and previous is not None
+        and previous.sentence == idx
+    ):
         dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
     if best is None and not any(_known(d) for d in dates):
-        logger.debug("Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type)
+        logger.debug(
+            "Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type
+        )
         return []
     place, score = best if best is not None else (None, 0.0)
     excerpt = _excerpt(article, idx, context.body_prev if context.anaphoric else None)
@@ -938,17 +954,21 @@ def _same_place(a: Place | None, b: Place | None) -> bool:
 
 
 def _compatible_dates(a: DateSpan, b: DateSpan) -> bool:
-    """Same date, a date unknown, or a day inside a span of at most a month ("early May")."""
+    """Tell whether two dates may be one: equal, one unknown, or a day inside <= a month."""
     if not _known(a) or not _known(b) or _date_key(a) == _date_key(b):
         return True
     if None in (a.start, a.end, b.start, b.end):
         return False
     outer, inner = (a, b) if (a.end - a.start) >= (b.end - b.start) else (b, a)  # type: ignore[operator]
-    return (outer.end - outer.start).days <= 31 and outer.start <= inner.start and inner.end <= outer.end  # type: ignore[operator]
+    return (
+        (outer.end - outer.start).days <= 31
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+    )  # type: ignore[operator]
 
 
 def _finer_date(a: DateSpan, b: DateSpan) -> DateSpan:
-    """The more precise of two compatible dates."""
+    """Return the more precise of two compatible dates."""
     if not _known(a):
         return b
     if not _known(b) or None in (a.start, a.end, b.start, b.end):
@@ -1015,9 +1035,7 @@ def _pool(first: Sequence[str], second: Sequence[str]) -> list[str]:
 
 
 def _number(article: Article, drafts: Sequence[_Draft]) -> list[Incident]:
-    ordered = sorted(
-        drafts, key=lambda d: (d.sentence, d.position, d.date.start or _MIN_DATE)
-    )
+    ordered = sorted(drafts, key=lambda d: (d.sentence, d.position, d.date.start or _MIN_DATE))
     incidents: list[Incident] = []
     for n, d in enumerate(ordered, start=1):
         where = f"at {d.place.name}" if d.place is not None else "place unknown"
@@ -1037,5 +1055,3 @@ def _number(article: Article, drafts: Sequence[_Draft]) -> list[Incident]:
             )
         )
     return incidents
-
-

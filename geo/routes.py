@@ -40,16 +40,16 @@ from . import settings
 from ._errors import GeoError
 from .incidents import (
     SETTLEMENT_CLASSES,
-    _event_dates,
     _clauses,
+    _compatible_dates,
     _crossing_mentions,
+    _date_key,
     _definite_references,
+    _event_dates,
     _excerpt,
+    _finer_date,
     _is_anaphoric,
     _known,
-    _compatible_dates,
-    _date_key,
-    _finer_date,
     _Located,
     _located,
     _mentions_by_sentence,
@@ -91,13 +91,22 @@ _NEGATED_MODE = re.compile(
     re.IGNORECASE,
 )
 _MODES = (
-    ("boat", re.compile(r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?)\b", re.I)),
-    ("truck", re.compile(r"\b(?:trucks?|trucked|lorr(?:y|ies)|vehicles?|vans?|cars?|buse?s?|by road)\b", re.I)),
+    (
+        "boat",
+        re.compile(r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?)\b", re.I),
+    ),
+    (
+        "truck",
+        re.compile(
+            r"\b(?:trucks?|trucked|lorr(?:y|ies)|vehicles?|vans?|cars?|buse?s?|by road)\b", re.I
+        ),
+    ),
     ("rail", re.compile(r"\b(?:trains?|rail(?:way|road)?s?|wagons?|freight cars?)\b", re.I)),
     ("ship", re.compile(r"\b(?:ships?|vessels?|freighters?|tankers?|barges?)\b", re.I)),
 )
 _ON_FOOT = re.compile(
-    r"\b(?:on foot|walk(?:ed|ing)?|wad(?:ed|ing)|swam|swimming|carried|on (?:their|his|her) backs?)\b",
+    r"\b(?:on foot|walk(?:ed|ing)?|wad(?:ed|ing)|swam|swimming|carried|"
+    r"on (?:their|his|her) backs?)\b",
     re.I,
 )
 _BLOCKED = re.compile(
@@ -152,7 +161,9 @@ def load_boundaries(path: str | Path | None = None) -> gpd.GeoDataFrame:
     gdf_boundaries
         Lines with ``kind == "international_boundary"`` and a ``pair`` naming PRK, EPSG:4326.
     """
-    path = Path(settings.data_folder / "basemap" / "boundary_lines.geojson" if path is None else path)
+    path = Path(
+        settings.data_folder / "basemap" / "boundary_lines.geojson" if path is None else path
+    )
     return _load_boundaries(path.resolve()).copy()
 
 
@@ -340,7 +351,9 @@ def routes_from_places(
             ]
             linked = n > 0 or bool(_CONTINUATION.match(clause.text))
             leg = _leg(clause.text, located, resolved, routes, linked, previous_sites)
-            sites += [loc.place for loc in located if loc.role in _SITE_ROLES and _drawable(loc.place)]
+            sites += [
+                loc.place for loc in located if loc.role in _SITE_ROLES and _drawable(loc.place)
+            ]
             if leg is None:
                 continue
             spans = _event_dates(_sentence_dates(article, clause), clause.text)
@@ -348,9 +361,7 @@ def routes_from_places(
                 spans = clause_dates  # "tried to cross on Oct. 2, but it was turned back"
             clause_dates = [d for d in spans if _known(d)] or clause_dates
             for span in spans:
-                routes.append(
-                    _route(article, idx, clause, hood, leg, span, body, dated, border)
-                )
+                routes.append(_route(article, idx, clause, hood, leg, span, body, dated, border))
         previous_sites = sites
     routes = _number(article, _deduplicate(routes))
     logger.info("Found %d routes in article %r", len(routes), article.article_id)
@@ -380,7 +391,9 @@ _CROSSED_AT = re.compile(
 def _before(text: str, loc: _Located) -> str:
     """Text before a mention with fillers such as "North Korea's" or "the" removed."""
     out = text[: loc.start]
-    out = re.sub(r"(?:\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s|\bthe|\bport of|\bcity of)\s*$", "", out)
+    out = re.sub(
+        r"(?:\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s|\bthe|\bport of|\bcity of)\s*$", "", out
+    )
     return out.rstrip() + " "
 
 
@@ -391,17 +404,17 @@ def _slots(
     origins, dests, vias, sites = [], [], [], []
     for loc in located:
         before = _before(text, loc)
-        if _TO_SOMEONE.search(before) or loc.role in _DEST_ROLES or (
-            loc.role == "for" and _DEPART_FOR.search(before)
+        if (
+            _TO_SOMEONE.search(before)
+            or loc.role in _DEST_ROLES
+            or (loc.role == "for" and _DEPART_FOR.search(before))
         ):
             dests.append(loc)
         elif loc.role in ("from", "left") or (
             loc.role == "in" and _FROM_COMPANY_IN.search(text[: loc.start])
         ):
             origins.append(loc)
-        elif _drawable(loc.place) and (
-            loc.role in _VIA_ROLES or _CROSSED_AT.search(before)
-        ):
+        elif _drawable(loc.place) and (loc.role in _VIA_ROLES or _CROSSED_AT.search(before)):
             vias.append(loc)
         elif loc.role in _SITE_ROLES:
             sites.append(loc)
@@ -457,14 +470,14 @@ def _leg(
         confidence = 0.55
     if origin is None or dest is None:
         return None
-    via = [v.place for v in vias if not _same_place(v.place, origin) and not _same_place(v.place, dest)]
+    via = [
+        v.place for v in vias if not _same_place(v.place, origin) and not _same_place(v.place, dest)
+    ]
     return _refine(_Leg(origin, dest, _unique(via), confidence, mode=inherited_mode), resolved)
 
 
-def _return_leg(
-    text: str, pos: int, located: Sequence[_Located], last: Route
-) -> _Leg | None:
-    """"... back to X": from the previous route's destination to X (or to its origin)."""
+def _return_leg(text: str, pos: int, located: Sequence[_Located], last: Route) -> _Leg | None:
+    """Build "... back to X": from the previous route's destination to X (or to its origin)."""
     target = next((loc for loc in located if 0 <= loc.start - pos <= 5), None)
     if target is not None and _drawable(target.place):
         if _same_place(target.place, last.destination):
@@ -480,7 +493,9 @@ def _country_after(text: str, pos: int, located: Sequence[_Located]) -> str:
     for loc in located:
         if loc.start >= pos and loc.start - pos <= 5:
             return loc.place.country_code
-    m = re.match(r"\s*(?:the\s+)?(china|north korea|russia|south korea|north|south)\b", text[pos:], re.I)
+    m = re.match(
+        r"\s*(?:the\s+)?(china|north korea|russia|south korea|north|south)\b", text[pos:], re.I
+    )
     if m is None:
         return ""
     word = m.group(1).lower()
@@ -488,7 +503,7 @@ def _country_after(text: str, pos: int, located: Sequence[_Located]) -> str:
 
 
 def _pick_destination(dests: Sequence[_Located]) -> _Located | None:
-    """The last destination named, or a finer one of the same country ("to Dandong, China")."""
+    """Pick the last destination named, or a finer one of its country ("to Dandong, China")."""
     if not dests:
         return None
     last = dests[-1]
@@ -508,11 +523,14 @@ def _finest(locs: Sequence[_Located]) -> _Located | None:
 
 
 def _crossing(place: Place) -> bool:
-    return place.candidate is not None and place.candidate.feature_class in ("bridge", "port_of_entry")
+    return place.candidate is not None and place.candidate.feature_class in (
+        "bridge",
+        "port_of_entry",
+    )
 
 
 def _drawable(place: Place) -> bool:
-    """A place that can be a vertex of a route line (no river midpoints, provinces, countries)."""
+    """Tell whether a place can be a vertex of a route line (not a river, province, country)."""
     return place.candidate is not None and place.candidate.feature_class in SETTLEMENT_CLASSES
 
 
@@ -535,15 +553,13 @@ def _unique(places: Sequence[Place]) -> list[Place]:
 def _text_country_place(
     text: str, located: Sequence[_Located], resolved: Sequence[Place]
 ) -> Place | None:
-    """A country destination the toponym step did not report ("into China"), as a place."""
+    """Find a place for a country destination the toponym step missed ("into China")."""
     covered = [(loc.start, loc.end) for loc in located]
     for m in _TEXT_COUNTRY_DEST.finditer(text):
         if any(a <= m.start(2) < b for a, b in covered):
             continue
         code = _COUNTRY_WORDS.get(m.group(2).lower(), "")
-        country = next(
-            (p for p in resolved if p.country_code == code and _rank(p) == 2), None
-        )
+        country = next((p for p in resolved if p.country_code == code and _rank(p) == 2), None)
         if country is not None:
             return country
         members = [p for p in resolved if p.country_code == code and _drawable(p)]
@@ -557,7 +573,10 @@ def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
     if _rank(leg.origin) == 2 and _rank(leg.destination) == 2:
         return None  # country to country: nothing to draw
     for end in ("destination", "origin"):
-        here, there = getattr(leg, end), getattr(leg, "origin" if end == "destination" else "destination")
+        here, there = (
+            getattr(leg, end),
+            getattr(leg, "origin" if end == "destination" else "destination"),
+        )
         if _rank(here) != 2 or _rank(there) == 2:
             continue
         code = here.country_code
@@ -569,7 +588,13 @@ def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
             continue
         best = min(near, key=lambda p: _distance_km(p, there))
         if _distance_km(best, there) <= _MAX_NEAREST_KM:
-            logger.info("Route %s: %s %r taken as its nearest named place %r", end, code, here.name, best.name)
+            logger.info(
+                "Route %s: %s %r taken as its nearest named place %r",
+                end,
+                code,
+                here.name,
+                best.name,
+            )
             setattr(leg, end, best)
             leg.confidence -= 0.15
             leg.reason += f"; {end} {here.name} taken as nearest named place {best.name}"
@@ -603,7 +628,9 @@ def _route(
     for a, b in zip(stops, stops[1:], strict=False):
         segment = geodesic_coords((a.lon, a.lat), (b.lon, b.lat))  # type: ignore[arg-type]
         coords.extend(segment if not coords else segment[1:])
-    confidence = leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
+    confidence = (
+        leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
+    )
     anaphoric = _is_anaphoric(article.sentences[idx].text)
     return Route(
         id="",
@@ -657,7 +684,9 @@ def _crosses(leg: _Leg, coords: Sequence[tuple[float, float]], border: BaseGeome
     if any(_crossing(p) for p in (leg.origin, *leg.via)):
         return True  # leaving from or passing a border crossing is crossing the border
     a, b = leg.origin.country_code, leg.destination.country_code
-    line_test = bool(len(coords) >= 2 and not border.is_empty and LineString(coords).intersects(border))
+    line_test = bool(
+        len(coords) >= 2 and not border.is_empty and LineString(coords).intersects(border)
+    )
     if not a or not b:
         return line_test
     by_codes = a != b
@@ -665,7 +694,10 @@ def _crosses(leg: _Leg, coords: Sequence[tuple[float, float]], border: BaseGeome
         logger.info(
             "Route %r -> %r: country codes say crosses=%s, boundary line test says %s "
             "(Natural Earth is generalised; the codes decide)",
-            leg.origin.name, leg.destination.name, by_codes, line_test,
+            leg.origin.name,
+            leg.destination.name,
+            by_codes,
+            line_test,
         )
     return by_codes
 

@@ -60,7 +60,9 @@ def make_article(
     return Article(article_id, text, sentences, published=published, title=title)
 
 
-def make_places(article: Article, *names: str, anchors: dict[str, str] | None = None) -> list[Place]:
+def make_places(
+    article: Article, *names: str, anchors: dict[str, str] | None = None
+) -> list[Place]:
     places = []
     for name in names:
         lat, lon, cc, fc = GAZ[name]
@@ -94,8 +96,16 @@ SEED_LIKE = [
     "said.",
 ]
 SEED_PLACES = (
-    "Longjing", "Jilin", "North Hamgyong", "North Korea", "China", "Hoeryong", "Sanhe",
-    "Tumen river", "Rason", "Inge-ri",
+    "Longjing",
+    "Jilin",
+    "North Hamgyong",
+    "North Korea",
+    "China",
+    "Hoeryong",
+    "Sanhe",
+    "Tumen river",
+    "Rason",
+    "Inge-ri",
 )
 
 
@@ -115,9 +125,19 @@ def by_type(incidents, kind):
 def test_vocabulary_has_the_documented_types():
     types = {t.type for t in load_incident_types()}
     assert {
-        "smuggling_crossing", "customs_refusal", "storage", "covert_production", "seizure",
-        "closure", "trade_order", "sale_of_seized_goods", "transport", "arrest", "defection",
-        "border_security", "other",
+        "smuggling_crossing",
+        "customs_refusal",
+        "storage",
+        "covert_production",
+        "seizure",
+        "closure",
+        "trade_order",
+        "sale_of_seized_goods",
+        "transport",
+        "arrest",
+        "defection",
+        "border_security",
+        "other",
     } <= types
 
 
@@ -201,14 +221,18 @@ def test_year_unknown_dates_still_split_the_event():
     article = make_article([SEED_LIKE[4]], published=None)
     incidents = incidents_from_places(article, make_places(article, "China", "Inge-ri", "Hoeryong"))
     assert [i.date.text for i in incidents] == ["Sept. 28", "Oct. 2"]
-    assert incidents[0].summary == "Smuggling / illegal crossing at Inge-ri (Sept. 28, year unknown)"
+    assert (
+        incidents[0].summary == "Smuggling / illegal crossing at Inge-ri (Sept. 28, year unknown)"
+    )
 
 
 # ---------------------------------------------------------------------------- new sentences
 
 
 def test_place_named_only_as_the_source_location_is_not_the_place():
-    article = make_article(["Smuggling has increased sharply this year, a source in Hyesan told RFA."])
+    article = make_article(
+        ["Smuggling has increased sharply this year, a source in Hyesan told RFA."]
+    )
     incidents = incidents_from_places(article, make_places(article, "Hyesan"))
     assert all(i.place is None for i in incidents)
 
@@ -253,7 +277,10 @@ def test_seizure_at_nampo_with_tons():
 
 def test_bridge_crossing_located_at_the_bridge_not_the_ends():
     article = make_article(
-        ["Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on March 3, 2018."]
+        [
+            "Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on "
+            "March 3, 2018."
+        ]
     )
     (inc,) = incidents_from_places(
         article, make_places(article, "Sinuiju", "Dandong", "Friendship Bridge")
@@ -311,7 +338,10 @@ def test_rejects_non_article():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The 800 Trading Company paid North Korean border guards.", ["800 Trading Company", "North Korean border guards"]),
+        (
+            "The 800 Trading Company paid North Korean border guards.",
+            ["800 Trading Company", "North Korean border guards"],
+        ),
         ("Agents of the Ministry of State Security detained them.", ["Ministry of State Security"]),
         ("This shows North Korea’s Central Committee is involved.", ["Central Committee"]),
         ("They were given textiles by the Chinese firm.", ["Chinese firm"]),
@@ -390,7 +420,9 @@ def test_crossing_from_a_town_is_located_at_the_town():
             "2018 were arrested five days later in Tumen, a source in China said."
         ]
     )
-    incidents = incidents_from_places(article, make_places(article, "Tumen river", "Namyang", "Tumen", "China"))
+    incidents = incidents_from_places(
+        article, make_places(article, "Tumen river", "Namyang", "Tumen", "China")
+    )
     assert incidents[0].type == "defection"
     assert incidents[0].place.name == "Namyang"
     assert incidents[0].date.start == date(2018, 6, 9)

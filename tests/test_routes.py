@@ -51,9 +51,7 @@ def make_article(body: list[str], *, published: date | None = date(2017, 10, 20)
     return Article("t2", text, sentences, published=published)
 
 
-def make_places(
-    article: Article, *names: str, codes: dict[str, str] | None = None
-) -> list[Place]:
+def make_places(article: Article, *names: str, codes: dict[str, str] | None = None) -> list[Place]:
     places = []
     for name in names:
         lat, lon, cc, fc = GAZ[name]
@@ -80,9 +78,13 @@ def one_route(sentences: list[str], *names: str, **kw):
 
 def test_truck_across_the_friendship_bridge():
     route = one_route(
-        ["Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on "
-         "March 3, 2018."],
-        "Sinuiju", "Dandong", "Friendship Bridge",
+        [
+            "Trucks loaded with coal crossed the Friendship Bridge from Sinuiju to Dandong on "
+            "March 3, 2018."
+        ],
+        "Sinuiju",
+        "Dandong",
+        "Friendship Bridge",
     )
     assert (route.origin.name, route.destination.name) == ("Sinuiju", "Dandong")
     assert [p.name for p in route.via] == ["Friendship Bridge"]
@@ -98,7 +100,9 @@ def test_truck_across_the_friendship_bridge():
 def test_boat_across_the_yalu_at_hyesan():
     route = one_route(
         ["A small boat carried smuggled copper across the Yalu from Hyesan to Changbai at night."],
-        "Yalu", "Hyesan", "Changbai",
+        "Yalu",
+        "Hyesan",
+        "Changbai",
     )
     assert (route.origin.name, route.destination.name, route.mode) == ("Hyesan", "Changbai", "boat")
     assert route.via == []  # a river is not a vertex of the line
@@ -117,7 +121,8 @@ def test_rail_from_tumen_to_namyang():
 def test_blocked_shipment_from_nampo():
     route = one_route(
         ["Chinese customs turned back a shipment of coal sent by ship from Nampo port to Dalian."],
-        "Nampo", "Dalian",
+        "Nampo",
+        "Dalian",
     )
     assert (route.origin.name, route.destination.name) == ("Nampo", "Dalian")
     assert (route.mode, route.status) == ("ship", "blocked")
@@ -171,8 +176,16 @@ SEED_LIKE = [
 def seed_routes():
     article = make_article(SEED_LIKE)
     places = make_places(
-        article, "China", "North Korea", "Hoeryong", "Sanhe", "Tumen river", "Rason", "Inge-ri",
-        "North Hamgyong", "Longjing",
+        article,
+        "China",
+        "North Korea",
+        "Hoeryong",
+        "Sanhe",
+        "Tumen river",
+        "Rason",
+        "Inge-ri",
+        "North Hamgyong",
+        "Longjing",
     )
     return routes_from_places(article, places)
 
@@ -280,7 +293,9 @@ def test_country_codes_decide_over_the_line_test():
         crs="EPSG:4326",
     )
     article = make_article(["Trucks moved coal from Sinuiju to Hyesan on May 3, 2018."])
-    (route,) = routes_from_places(article, make_places(article, "Sinuiju", "Hyesan"), boundaries=boundary)
+    (route,) = routes_from_places(
+        article, make_places(article, "Sinuiju", "Hyesan"), boundaries=boundary
+    )
     assert not route.crosses_border  # both KP
 
 
@@ -312,7 +327,9 @@ def test_departure_for_and_buyer_from():
             "Smugglers carried copper across the river from Hyesan to a buyer from Changbai.",
         ]
     )
-    ship, copper = routes_from_places(article, make_places(article, "Nampo", "Dalian", "Hyesan", "Changbai"))
+    ship, copper = routes_from_places(
+        article, make_places(article, "Nampo", "Dalian", "Hyesan", "Changbai")
+    )
     assert (ship.origin.name, ship.destination.name, ship.mode) == ("Nampo", "Dalian", "ship")
     assert (copper.origin.name, copper.destination.name) == ("Hyesan", "Changbai")
 
@@ -334,14 +351,16 @@ def test_back_to_a_named_place_and_back_to_a_country():
     )
     routes = routes_from_places(article, make_places(article, "Hyesan", "Changbai", "North Korea"))
     assert [(r.origin.name, r.destination.name) for r in routes] == [
-        ("Hyesan", "Changbai"), ("Changbai", "Hyesan")
+        ("Hyesan", "Changbai"),
+        ("Changbai", "Hyesan"),
     ]
 
 
 def test_country_destination_becomes_the_nearest_town_not_the_bridge():
     article = make_article(
         [
-            "Trucks carried steel from Sinuiju across the Friendship Bridge into China on May 3, 2018.",
+            "Trucks carried steel from Sinuiju across the Friendship Bridge into China on "
+            "May 3, 2018.",
             "Chinese buyers in Dandong paid in cash.",
         ]
     )
@@ -357,4 +376,6 @@ def test_positional_across_the_river_from_is_not_a_route():
     article = make_article(
         ["Chinese customs at Sanhe, across the Tumen river from Hoeryong, closed on Jan. 28, 2020."]
     )
-    assert routes_from_places(article, make_places(article, "Sanhe", "Tumen river", "Hoeryong")) == []
+    assert (
+        routes_from_places(article, make_places(article, "Sanhe", "Tumen river", "Hoeryong")) == []
+    )
