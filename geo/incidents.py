@@ -245,8 +245,8 @@ _POSITIONAL = re.compile(
     re.IGNORECASE,
 )
 _PART_OF = re.compile(
-    r"\b(at|on|near|in)\s+the\s+(?:[\w-]+\s+)?(?:end|side|foot|middle|entrance|edge|bank|"
-    r"gate|outskirts)\s+of\s*$",
+    r"\b(at|on|near|in|through|across)\s+the\s+(?:[\w-]+\s+)?(?:end|side|foot|middle|entrance|"
+    r"edge|bank|gate|outskirts|minefields?|area|part|heart|cent(?:re|er))\s+of\s*$",
     re.IGNORECASE,
 )
 _SOURCE_NOUN = re.compile(
@@ -362,9 +362,10 @@ def _reporting_spans(text: str) -> list[tuple[int, int]]:
             spans.append((noun.start(), verb.end()))
             continue
         for c, d in segments[i + 1 : i + 3]:
-            verb = _REPORT_VERB.match(text[c:d].lstrip())
+            lead = len(text[c:d]) - len(text[c:d].lstrip())
+            verb = _REPORT_VERB.match(text, c + lead, d)
             if verb is not None:
-                spans.append((noun.start(), d))
+                spans.append((noun.start(), verb.end()))  # "..., said" + what was said
                 break
     return spans
 
