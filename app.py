@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -661,4 +662,6 @@ def main() -> None:
         _downloads(filtered)
 
 
+_started = time.perf_counter()
 main()
+logger.info("Page drawn in %.2f s", time.perf_counter() - _started)
