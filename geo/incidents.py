@@ -798,7 +798,7 @@ def incidents_from_places(
     return incidents
 
 
-_CLAUSE_BREAK = re.compile(r",\s+but\s+|;\s+")
+_CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _CROSSING_CLASSES = frozenset({"bridge", "port_of_entry"})
 _DEFINITE = re.compile(
     r"\bthe\s+(?:[\w-]+\s+)?(?:bridge|border crossing|crossing|port of entry|customs post|"
