@@ -16,7 +16,8 @@ from test_filters import make_layers
 
 from geo import pipeline
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP_DIR = Path(__file__).resolve().parent.parent
+APP = str(APP_DIR / "app.py")
 
 
 class FakeFolium:
@@ -189,3 +190,19 @@ def test_pasted_article_is_added(at):
     at.button(key="add_button").click().run()
     assert not at.exception, at.exception
     assert any("pasted_one" in o for o in at.multiselect(key="f_article").options)
+
+
+@pytest.mark.slow
+def test_fresh_checkout_builds_the_seeds_on_first_run(tmp_path, monkeypatch, fake):
+    folder = tmp_path / "fresh_build"
+    monkeypatch.setenv("BORDER_WATCH_BUILD", str(folder))
+    monkeypatch.setenv("BORDER_WATCH_ARTICLES", str(APP_DIR / "seeds"))
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    assert (folder / "border.gpkg").exists()
+    total = int(_count(app).split(" of ")[1].split()[0])
+    assert total > 0
+    assert len(app.multiselect(key="f_article").options) == len(
+        list((APP_DIR / "seeds").glob("*.txt"))
+    )
