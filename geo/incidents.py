@@ -203,7 +203,8 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 _ANAPHOR = re.compile(
     r"^[\s“”\"'‘’(]*(?:they|it|this|these|those|he|she|then|there|after (?:they|it|that)|"
     r"the (?:goods|company|firm|shipment|cargo|delivery|consignment|coal|steel|ore|timber|"
-    r"logs|crab|seafood|squid|copper|cement|phones|machines|convoy|consignments|load)|"
+    r"logs|crab|seafood|squid|copper|cement|phones|machines|convoy|consignments|load|workers|"
+    r"soldiers|defectors|group|train|trucks|ship|boat|vessel)|"
     r"(?:a|the) (?:second|third|further|later)|another|the same)\b"
     r"(?!\s+(?:sources?|persons?|residents?|traders?|officials?|defectors?|informants?)\b)",
     re.IGNORECASE,

@@ -77,7 +77,8 @@ _MOVEMENT = re.compile(
     r"carr(?:y|ied|ies|ying)|taken|took|take|smuggl\w*|cross(?:ed|es|ing)?|travel\w*|"
     r"went|returned|brought|bring|loaded|transfer\w*|export\w*|import\w*|fled|escaped|drove|"
     r"driven|headed|bound|orders?|trucks?|trucked|trains?|boats?|ships?|vessels?|wagons?|freight|"
-    r"sail\w*|left|leaving|departed|came|reached|arriv\w+|continue\w*|convoy|deliver\w*)\b",
+    r"sail\w*|left|leaving|departed|came|reached|arriv\w+|continue\w*|convoy|deliver\w*|"
+    r"flown|flew|ran|fled|escaped|defected|return\w*)\b",
     re.IGNORECASE,
 )
 _FROM_COMPANY_IN = re.compile(
@@ -111,7 +112,7 @@ _ON_FOOT = re.compile(
 )
 _BLOCKED = re.compile(
     r"\b(?:did not (?:approve|clear|allow|let)|refused|turned (?:\w+ )?(?:back|away)|denied|"
-    r"sent (?:\w+ )?back|barred|stopped (?:clearing|accepting)|"
+    r"sent (?:\w+ )?back|barred|stopped (?:clearing|accepting)|(?:was|were) held (?:at|up|by)|"
     r"(?:was|were|been|being|got) (?:\w+ )?(?:blocked|seized|stopped|confiscated|intercepted)|"
     r"(?:blocked|seized|stopped|confiscated|intercepted) (?:the |their |a |an |its )?"
     r"(?:\w+ )?(?:delivery|deliveries|shipments?|goods|cargo|consignment|trucks?|boats?|"
@@ -373,6 +374,7 @@ _CONTINUATION = re.compile(
     r"then|they|it)\b(?!\s+(?:sources?|persons?|residents?|traders?|officials?)\b)",
     re.IGNORECASE,
 )
+_RETURN = re.compile(r"\b(?:return|returning|returned|came back|went back)\b", re.IGNORECASE)
 _DEPART_FOR = re.compile(
     r"\b(?:left|leave|leaves|leaving|departed|departs|headed|heading|bound|sailed|sail|sailing|"
     r"set off|set out|continue|continued)\b[^.;]{0,60}\bfor\s+$",
@@ -439,10 +441,17 @@ def _leg(
         return None
     back = re.search(r"\bback\s+(?:across\s+[^.,;]{0,40}?\s+)?to\b", text, re.I)
     if back and previous:
-        leg = _return_leg(text, back.end(), located, previous[-1])
+        leg = _return_leg(text, back.end(), located, previous[-1], previous_sites)
         if leg is not None:
             return leg
     origins, dests, vias, sites = _slots(text, located)
+    if previous and not origins and not dests and _RETURN.search(text):
+        named = [loc.place for loc in located]  # "A return train ... was held at Ji'an"
+        last = next(
+            (r for r in reversed(previous) if any(_same_place(p, r.destination) for p in named)),
+            previous[-1],
+        )
+        return _Leg(last.destination, last.origin, list(reversed(last.via)), 0.45, "return leg")
     inherited_mode = "unknown"
     dest_loc = _pick_destination(dests)
     origin_loc = _finest(origins)
@@ -461,6 +470,10 @@ def _leg(
         pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
         origin = pool[0].place if pool else None
         confidence = 0.55
+    if origin is None and previous and _is_anaphoric(text):
+        last = previous[-1]  # "The workers reached Vladivostok": on from the last stop
+        origin = None if _same_place(last.destination, dest) else last.destination
+        confidence = 0.45
     if dest is None and origin is not None:
         pool = [loc.place for loc in _settlements(sites, origin_loc)]
         pool = pool or [v.place for v in vias if v is not origin_loc]
@@ -476,13 +489,25 @@ def _leg(
     return _refine(_Leg(origin, dest, _unique(via), confidence, mode=inherited_mode), resolved)
 
 
-def _return_leg(text: str, pos: int, located: Sequence[_Located], last: Route) -> _Leg | None:
-    """Build "... back to X": from the previous route's destination to X (or to its origin)."""
+def _return_leg(
+    text: str,
+    pos: int,
+    located: Sequence[_Located],
+    last: Route,
+    previous_sites: Sequence[Place],
+) -> _Leg | None:
+    """Build "... back to X": to X from where the story just was, or reverse the last route.
+
+    The start is the last place the previous sentence was at ("refused at Khasan. The coal
+    went back to Rajin"), else the previous route's destination.
+    """
     target = next((loc for loc in located if 0 <= loc.start - pos <= 5), None)
     if target is not None and _drawable(target.place):
-        if _same_place(target.place, last.destination):
+        here = [p for p in previous_sites if not _same_place(p, target.place)]
+        start = here[-1] if here else last.destination
+        if _same_place(target.place, start):
             return None
-        return _Leg(last.destination, target.place, [], 0.45, "return leg")
+        return _Leg(start, target.place, [], 0.45, "return leg")
     code = target.place.country_code if target is not None else _country_after(text, pos, located)
     if code in ("", last.origin.country_code):
         return _Leg(last.destination, last.origin, list(reversed(last.via)), 0.4, "return leg")
@@ -600,6 +625,8 @@ def _refine(leg: _Leg, resolved: Sequence[Place]) -> _Leg | None:
             leg.reason += f"; {end} {here.name} taken as nearest named place {best.name}"
     if _same_place(leg.origin, leg.destination):
         return None
+    if 2 in (_rank(leg.origin), _rank(leg.destination)):
+        leg.confidence -= 0.2  # one end is only a country: a line to its centre point
     return leg
 
 

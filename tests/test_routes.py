@@ -379,3 +379,32 @@ def test_positional_across_the_river_from_is_not_a_route():
     assert (
         routes_from_places(article, make_places(article, "Sanhe", "Tumen river", "Hoeryong")) == []
     )
+
+
+def test_return_train_reverses_the_route_that_ended_there():
+    article = make_article(
+        [
+            "A freight train carried timber from Namyang to Tumen on July 21, 2021.",
+            "The timber had been brought to Namyang from Hoeryong by truck.",
+            "A return train carrying fertilizer was held at Tumen because its papers were wrong.",
+        ]
+    )
+    routes = routes_from_places(article, make_places(article, "Namyang", "Tumen", "Hoeryong"))
+    back = routes[-1]
+    assert (back.origin.name, back.destination.name) == ("Tumen", "Namyang")
+    assert (back.status, back.mode) == ("blocked", "rail")
+
+
+def test_back_to_a_town_starts_where_the_last_sentence_was():
+    article = make_article(
+        [
+            "A train crossed the river from Namyang to Tumen on Feb. 17, 2025.",
+            "On Feb. 24, 2025, customs officers at Sanhe refused to clear six wagons of coal.",
+            "The coal went back to Hoeryong on the same train.",
+        ]
+    )
+    routes = routes_from_places(
+        article, make_places(article, "Namyang", "Tumen", "Sanhe", "Hoeryong")
+    )
+    assert (routes[-1].origin.name, routes[-1].destination.name) == ("Sanhe", "Hoeryong")
+    assert routes[-1].mode == "rail"
