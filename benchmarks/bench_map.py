@@ -80,7 +80,7 @@ def synthetic_layers(n: int, seed: int = 0) -> SimpleNamespace:
     )  # fmt: skip
 
 
-def time_in_chromium(path: Path, runs: int) -> list[float]:
+def time_in_chromium(path: Path, runs: int) -> list[tuple[float, dict[str, float]]]:
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -93,7 +93,7 @@ def time_in_chromium(path: Path, runs: int) -> list[float]:
             page.goto(path.as_uri(), wait_until="commit")
             page.wait_for_function("window.bwDrawn !== undefined", timeout=120_000)
             drawn = page.evaluate("window.bwDrawn")
-            times.append(drawn["t"] / 1000)
+            times.append((drawn["t"] / 1000, drawn.get("built", {})))
             page.close()
         browser.close()
     return times
@@ -101,12 +101,14 @@ def time_in_chromium(path: Path, runs: int) -> list[float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000],
+                        help="incident counts; 0 measures the empty map (basemap and controls)")
     parser.add_argument("--popups", choices=("short", "full"), default="short")
     parser.add_argument("--runs", type=int, default=3, help="Chromium runs per N (median)")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
-    print(f"{'N':>8} {'routes':>7} {'build s':>8} {'save s':>7} {'HTML MB':>8} {'drawn s':>8}")
+    print(f"{'N':>8} {'routes':>7} {'build s':>8} {'save s':>7} {'HTML MB':>8} {'drawn s':>8}"
+          "  JS layer construction (ms)")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
             layers = synthetic_layers(n)
@@ -116,12 +118,14 @@ def main(argv: list[str] | None = None) -> None:
             path = maps.save_map(m, Path(tmp) / f"map_{n}.html")
             t2 = time.perf_counter()
             size = path.stat().st_size / 1e6
-            drawn = "-"
+            drawn, built = "-", ""
             if not args.no_browser:
-                times = sorted(time_in_chromium(path, args.runs))
-                drawn = f"{times[len(times) // 2]:.2f}"
-            print(f"{n:>8} {n // 5:>7} {t1 - t0:>8.2f} {t2 - t1:>7.2f} {size:>8.2f} {drawn:>8}",
-                  flush=True)  # fmt: skip
+                times = sorted(time_in_chromium(path, args.runs), key=lambda r: r[0])
+                median = times[len(times) // 2]
+                drawn = f"{median[0]:.2f}"
+                built = ", ".join(f"{k}: {v:.0f}" for k, v in median[1].items())
+            print(f"{n:>8} {n // 5:>7} {t1 - t0:>8.2f} {t2 - t1:>7.2f} {size:>8.2f} {drawn:>8}"
+                  f"  {built}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -704,12 +704,13 @@ def _fit_bounds(m: folium.Map, bounds: tuple[float, float, float, float]) -> Non
     if max_lat - min_lat < pad:
         min_lat, max_lat = min_lat - pad, max_lat + pad
     m.location = validate_location(((min_lat + max_lat) / 2, (min_lon + max_lon) / 2))
-    # keep the data clear of the minimap/layer control (top right) and legend (bottom right)
-    m.fit_bounds(
-        [[min_lat, min_lon], [max_lat, max_lon]],
-        padding_top_left=(50, 40),
-        padding_bottom_right=(260, 30),
-    )
+    # Keep the data clear of the minimap/layer control (top right) and the legend (bottom
+    # right). Not animated, and run before any layer is added: an animated fit would redraw
+    # every data layer once more after the page has loaded.
+    fit = json.dumps([[min_lat, min_lon], [max_lat, max_lon]])
+    js = ("{map}.fitBounds(%s, {paddingTopLeft: [50, 40], paddingBottomRight: [260, 30], "
+          "animate: false});" % fit)  # fmt: skip
+    m.add_child(_Script(js, name="BwFitBounds"))
 
 
 def base_map(
@@ -752,6 +753,7 @@ def base_map(
     m.default_js = [(n, u) for n, u in m.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
     m.get_root().header.add_child(Element(f"<style>{_BASE_CSS}</style>"), name="bw_css")
+    _fit_bounds(m, bounds or DEFAULT_BOUNDS)
     m.add_child(CustomPane(_BASE_PANE, z_index=150, pointer_events=False))
     m.add_child(CustomPane(_LINE_PANE, z_index=390, pointer_events=False))
     m.add_child(CustomPane(_LABEL_PANE, z_index=395, pointer_events=False))
@@ -765,7 +767,6 @@ def base_map(
     legend = _LEGEND_JS.replace("__HTML__", _js_string(_legend_html(list(incident_types))))
     m.add_child(_Script(legend, name="BwLegend"))
     m.add_child(LayerControl(collapsed=True))
-    _fit_bounds(m, bounds or DEFAULT_BOUNDS)
     return m
 
 
@@ -967,6 +968,18 @@ def _json_for_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _split_id(value: str) -> tuple[str, str]:
+    """Split an id after its last "-" (the article id part repeats across incidents).
+
+    Examples
+    --------
+    >>> _split_id("000_ffd5-i001"), _split_id("plain")
+    (('000_ffd5-', 'i001'), ('', 'plain'))
+    """
+    cut = value.rfind("-") + 1
+    return value[:cut], value[cut:]
+
+
 class _Interned:
     """Index values in a lookup table (types, dates and style keys repeat a lot)."""
 
@@ -984,8 +997,8 @@ class _Interned:
 def _incident_payloads(incidents: Any, popups: str, place_names: dict[str, set[str]]
                        ) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
     """Columnar incidents and uncertainty circles (decoded to GeoJSON features in the browser)."""
-    types, dates = _Interned(), _Interned()
-    inc: dict[str, list[Any]] = {"x": [], "y": [], "id": [], "t": [], "l": [], "d": []}
+    types, dates, prefixes = _Interned(), _Interned(), _Interned()
+    inc: dict[str, list[Any]] = {"x": [], "y": [], "a": [], "id": [], "t": [], "l": [], "d": []}
     if popups == "full":
         inc["p"] = []
     halo: dict[str, list[Any]] = {"x": [], "y": [], "r": []}
@@ -997,7 +1010,9 @@ def _incident_payloads(incidents: Any, popups: str, place_names: dict[str, set[s
             continue
         inc["x"].append(xy[0])
         inc["y"].append(xy[1])
-        inc["id"].append(str(_col(row, "id") or ""))
+        prefix, suffix = _split_id(str(_col(row, "id") or ""))
+        inc["a"].append(prefixes(prefix))
+        inc["id"].append(suffix)
         inc["t"].append(types(str(_col(row, "type") or "other")))
         inc["l"].append(escape_html(_short_label(row)))
         inc["d"].append(dates(escape_html(_date_text(row))))
@@ -1009,7 +1024,7 @@ def _incident_payloads(incidents: Any, popups: str, place_names: dict[str, set[s
             halo["x"].append(xy[0])
             halo["y"].append(xy[1])
             halo["r"].append(radius)
-    inc["T"], inc["D"] = types.values, dates.values
+    inc["T"], inc["D"], inc["A"] = types.values, dates.values, prefixes.values
     return inc, halo
 
 
@@ -1048,8 +1063,8 @@ def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
     ])  # fmt: skip
 
 
-def _flat(coords: Iterable[Sequence[float]]) -> list[float]:
-    return [round(float(v), 5) for c in coords for v in (c[0], c[1])]
+def _flat(coords: Iterable[Sequence[float]], ndigits: int = 5) -> list[float]:
+    return [round(float(v), ndigits) for c in coords for v in (c[0], c[1])]
 
 
 def _route_payload(routes: Any) -> dict[str, Any]:
@@ -1072,7 +1087,7 @@ def _route_payload(routes: Any) -> dict[str, Any]:
         out["s"].append(keys(f"{status}|{int(cross)}"))
         out["d"].append(dates(escape_html(_date_text(row))))
         out["c"].append([_flat(p.coords) for p in parts])
-        out["a"].append(None if head is None else _flat(head.exterior.coords[:3]))
+        out["a"].append(None if head is None else _flat(head.exterior.coords[:3], 4))
     out["S"], out["D"] = keys.values, dates.values
     return out
 
@@ -1104,7 +1119,7 @@ _BUILD_INCIDENTS = """function (g, c) {
                  fillColor: colors[c.T[k]] || "#555", fillOpacity: 0.9};
   }
   for (var i = 0; i < n; i++) {
-    var p = {id: c.id[i], type: c.T[c.t[i]], label: c.l[i], date: c.D[c.d[i]]};
+    var p = {id: c.A[c.a[i]] + c.id[i], type: c.T[c.t[i]], label: c.l[i], date: c.D[c.d[i]]};
     if (c.p) { p.popup = c.p[i]; }
     var l = L.circleMarker([c.y[i], c.x[i]], styles[c.t[i]]);
     l.feature = {type: "Feature", properties: p,
@@ -1115,7 +1130,7 @@ _BUILD_INCIDENTS = """function (g, c) {
 
 _BUILD_HALOS = """function (g, c) {
   for (var i = 0; i < c.r.length; i++) {
-    var l = L.circle([c.y[i], c.x[i]], {radius: c.r[i], interactive: false, stroke: true,
+    var l = L.circle([c.y[i], c.x[i]], {radius: c.r[i], interactive: false, stroke: false,
       color: "#555", weight: 0.5, opacity: 0.5, fillColor: "#555", fillOpacity: 0.12});
     l.feature = {type: "Feature", properties: {r: c.r[i]},
                  geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
@@ -1176,7 +1191,11 @@ class _CompactGeoJson(folium.GeoJson):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJson(null, {{ this.options_js }});
-        ({{ this.builder }})({{ this.get_name() }}, {{ this.payload_json }});
+        (function (t0) {
+            ({{ this.builder }})({{ this.get_name() }}, {{ this.payload_json }});
+            (window.bwTimings = window.bwTimings || {})[{{ this.layer_name|tojson }}] =
+                performance.now() - t0;
+        })(performance.now());
         {% endmacro %}
         """
     )
@@ -1217,7 +1236,7 @@ _BIND_JS = """
   window.bwLayers = {incidents: inc, routes: routes, places: __PLACES__, map: {map}};
   var n = inc.getLayers().length;
   requestAnimationFrame(function () { requestAnimationFrame(function () {
-    window.bwDrawn = {incidents: n, t: performance.now()};
+    window.bwDrawn = {incidents: n, t: performance.now(), built: window.bwTimings || {}};
   }); });
 })();
 """
