@@ -29,7 +29,7 @@ from .gazetteer import GENERIC_SUFFIXES, Gazetteer
 from .gazetteer import fold as _fold
 from .models import Article, Mention
 
-__all__ = ["not_place_words", "toponyms_from_article", "toponyms_from_text"]
+__all__ = ["not_place_words", "surnames", "toponyms_from_article", "toponyms_from_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ _RIVER_FOLLOWERS = {
     "was", "is", "between", "towards", "toward", "late", "early", "under", "with",
 }
 _MAX_TOKENS = 6
+_DASHES = {"-", "–", "—", "‐"}
+#: Words before a bare name that make it the river: "crosses Tumen into China", "the Yalu".
+_RIVER_PRECEDERS = {"the", "across", "along", "over", "cross", "crosses", "crossed", "crossing", "waded", "swam"}
 fold = lru_cache(maxsize=65536)(_fold)  # the same n-grams recur across articles
 #: Generic words that belong to the name itself ("Tumen River"), not stripped from mentions.
 _NAME_PART_SUFFIXES = {"river", "gang", "jiang", "bridge", "port"}
@@ -95,13 +98,34 @@ def not_place_words(data_folder: Path | None = None) -> frozenset[str]:
     return frozenset(fold(s) for line in lines if (s := line.split("#", 1)[0].strip()))
 
 
+@cache
+def surnames(data_folder: Path | None = None) -> frozenset[str]:
+    """Return the folded surnames of ``gazetteer/surnames.txt``.
+
+    Parameters
+    ----------
+    data_folder
+        Folder holding ``gazetteer/surnames.txt``; default ``settings.data_folder``.
+
+    Returns
+    -------
+    names
+        Folded forms: a place name right after one of them is a person's given name.
+    """
+    path = Path(data_folder or settings.data_folder) / "gazetteer" / "surnames.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(s) for line in lines if (s := line.split("#", 1)[0].strip()))
+
+
 def _tokens(text: str, offset: int) -> list[_Token]:
     return [_Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
 
 
 def _adjacent(tokens: list[_Token], a: int, b: int) -> bool:
-    """True when tokens a and b (a < b) are separated by white space only."""
-    return all(tokens[k].is_word for k in range(a, b + 1))
+    """True when tokens a..b are words, joined by white space or dashes ("Korea–Russia")."""
+    return tokens[a].is_word and tokens[b].is_word and all(
+        tokens[k].is_word or tokens[k].text in _DASHES for k in range(a + 1, b)
+    )
 
 
 def _hangul_keys(token: str) -> list[str]:
@@ -163,7 +187,21 @@ def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
     )
 
 
+def _after_surname(tokens: list[_Token], match: _Match) -> bool:
+    """'Kim Song-jin', 'Li Jian': a name right after a surname is a given name."""
+    before = tokens[match.first - 1] if match.first > 0 else None
+    return (
+        match.first == match.last
+        and before is not None
+        and before.is_word
+        and before.text[0].isupper()
+        and fold(before.text) in surnames()
+    )
+
+
 def _accept(tokens: list[_Token], match: _Match, text: str, stop: frozenset[str]) -> bool:
+    if _after_surname(tokens, match):
+        return False
     if match.curated:
         before = tokens[match.first - 1] if match.first > 0 else None
         return not (before is not None and before.lower.rstrip(".") in _PERSON_CUES - {"by"})
@@ -181,7 +219,7 @@ def _accept(tokens: list[_Token], match: _Match, text: str, stop: frozenset[str]
 def _river_key(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> str | None:
     """'the Tumen' followed by a function word is the river when the gazetteer has '<X> River'."""
     before = tokens[match.first - 1] if match.first > 0 else None
-    if before is None or before.lower != "the" or match.hint is not None:
+    if before is None or before.lower not in _RIVER_PRECEDERS or match.hint is not None:
         return None
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
     if after is not None and after.is_word and after.lower not in _RIVER_FOLLOWERS:
