@@ -187,7 +187,7 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for m in _SUBORDINATE.finditer(text):
-        if m.group(1).lower() == "that" and _COMPLEMENT.search(text[: m.start(1)]):
+        if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1))):
             continue
         end = re.search(r"[,;“”\"]", text[m.end() :])
         spans.append((m.start(1), m.end() + end.start() if end else len(text)))
@@ -341,6 +341,15 @@ def _role(before: str) -> str:
     return "through" if role in ("via", "by way of") else role
 
 
+#: How far back (characters) the words governing a mention are looked for.
+_LOOKBACK = 120
+
+
+def _window(text: str, end: int, size: int = _LOOKBACK) -> str:
+    """Return the text before ``end``, at most ``size`` characters (bounded regex work)."""
+    return text[max(0, end - size) : end]
+
+
 def _reporting_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of ``text`` that are reporting clauses ("a source in X told RFA").
 
@@ -412,7 +421,7 @@ def _located(
             if found < 0:
                 continue
             start, end = found, found + len(mention.search_name)
-        role = _role(text[:start])
+        role = _role(_window(text, start))
         reporting = any(a <= start and end <= b for a, b in spans)
         if role == "list":  # "from Sinuiju and Uiju": the role of the previous name
             role = out[-1].role if out and out[-1].end >= start - 12 else "other"
@@ -432,9 +441,11 @@ def _mark_anchors(located: list[_Located], text: str) -> None:
         area = loc.place.candidate is not None and not _settlement(loc.place)
         if loc.role != "near" and not (loc.role == "in" and area):
             continue  # "X near Y", "Dalian in China": Y only says where X is
-        head = re.sub(r"\s*,?\s*(?:near|in)\s*$", "", text[: loc.start], flags=re.IGNORECASE)
+        offset = max(0, loc.start - _LOOKBACK)
+        head = re.sub(r"\s*,?\s*(?:near|in)\s*$", "", text[offset : loc.start], flags=re.I)
         for o in fine:
-            between = head[o.end :] if o is not loc and o.end <= len(head) else "x"
+            end = o.end - offset
+            between = head[end:] if o is not loc and 0 <= end <= len(head) else "x"
             if _APPOSITION.fullmatch(between):
                 loc.role = "anchor"
 
@@ -693,7 +704,9 @@ def quantities_from_text(text: str) -> list[str]:
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b, _ in found):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or _MONTH_BEFORE.search(text[: m.start()]):
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or _MONTH_BEFORE.search(
+            _window(text, m.start(), 12)
+        ):
             continue  # a year or a day of a month
         phrase_end = _noun_phrase_end(text, m.end())
         if phrase_end is not None:

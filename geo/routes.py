@@ -55,6 +55,7 @@ from .incidents import (
     _mentions_by_sentence,
     _same_place,
     _sentence_dates,
+    _window,
 )
 from .models import Article, DateSpan, Place, Route, Sentence
 
@@ -392,7 +393,7 @@ _CROSSED_AT = re.compile(
 
 def _before(text: str, loc: _Located) -> str:
     """Text before a mention with fillers such as "North Korea's" or "the" removed."""
-    out = text[: loc.start]
+    out = _window(text, loc.start)
     out = re.sub(
         r"(?:\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s|\bthe|\bport of|\bcity of)\s*$", "", out
     )
@@ -413,7 +414,7 @@ def _slots(
         ):
             dests.append(loc)
         elif loc.role in ("from", "left") or (
-            loc.role == "in" and _FROM_COMPANY_IN.search(text[: loc.start])
+            loc.role == "in" and _FROM_COMPANY_IN.search(_window(text, loc.start))
         ):
             origins.append(loc)
         elif _drawable(loc.place) and (loc.role in _VIA_ROLES or _CROSSED_AT.search(before)):
