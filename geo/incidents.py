@@ -1,22 +1,33 @@
 """Sentence-level incidents: what happened, where, when, who and how much.
 
-One body sentence with an event cue (``data/incident_types.csv``) becomes an incident
-located at the place its wording says the event happened:
+Each body sentence (titles, captions and bylines never count) is split into clauses at
+", but" / " but " / ";". A clause with an event cue of ``data/incident_types.csv`` becomes
+an incident:
 
-- the type is the cue of the highest ``priority`` found in the sentence (ties: the
-  earliest cue);
-- the place is chosen by the role of its mention ("at/in/through/near X" beats "from X",
-  "to X" and country or river names; settlements beat provinces, which beat countries).
-  Places named only as the whereabouts of a source ("a source in X told RFA",
-  "a Hoeryong resident") never locate an incident. A sentence whose place is only implied
-  ("A second delivery ... was made on Oct. 2") takes the place of the previous incident
-  when it opens with an anaphor;
-- one incident per date when a sentence lists several dates for one event
-  ("on two separate dates, Sept. 28 and Oct. 2");
-- the same type, place and date reported by several sentences of one article is one
-  incident (the most informative excerpt is kept, actors and quantities are pooled).
+- type: cues inside a non-initial subordinate clause ("..., that was shuttered last year")
+  are ignored; among the others, those within 15 priority points of the strongest compete
+  and the earliest wins ("seized 300 kg ... and detained four people" is a seizure);
+- place: chosen by the role of its mention. "at/in/through/near/off X" beats "from X",
+  "to X" and rivers; "X near Y" and "Dalian in China" mean X; settlements (city, town,
+  village, port of entry, bridge, industrial zone) beat provinces, which beat countries; a
+  country only counts as "in/at China". For crossings and defections "from X" is the
+  crossing point. "the bridge" / "the crossing" refers to the last crossing named before.
+  Places named only in a reporting clause ("a source in X told RFA", "a Hoeryong
+  resident", "according to ...") never locate an incident. A clause whose place is only
+  implied ("A second delivery ... on Oct. 2", the clause after ", but") takes the place of
+  the previous incident;
+- date: :func:`geo.dates.dates_from_text` on the clause, without dates of a subordinate
+  clause; a listed set of dates ("on Sept. 28 and Oct. 2") gives one incident per date; a
+  clause after ", but" without a date keeps the first clause's date;
+- actors (:func:`actors_from_text`), quantities (:func:`quantities_from_text`), the
+  verbatim excerpt (with the previous sentence when the sentence opens with an anaphor) and
+  a summary "<Label> at <place> (<date>)";
+- duplicates: the same type, place and date reported by several sentences is one incident
+  (the most informative excerpt is kept, actors and quantities of dated reports pooled); a
+  report without a date joins a dated one of the same type and place; a generic transport
+  report joins a more specific incident of the same place and date.
 
-Titles, captions and bylines are never incidents.
+Incidents with a date but no usable place are kept with ``place=None``.
 """
 
 from __future__ import annotations

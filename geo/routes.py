@@ -1,20 +1,35 @@
 """Movements of goods and people: origin -> destination (via), mode, status and a geodesic line.
 
-Roles of the place mentions of a body sentence make the route: "from X" is the origin,
-"to/into/back to Y" the destination (the last one named; an earlier "into X" then becomes
-the origin, as in "blocked the road into X ... moved the goods to China"), "through/via/
-by way of/crossed Z" a waypoint. A missing origin is the waypoint or the place where the
-goods were ("at/in X"); a missing destination is that place ("trucks sent from Rason" to
-where the goods were stored). "Orders from a company in X" flow from X to the place of the
-manufacturer.
+Each body sentence (split at ", but" / ";") with a movement word is read through the roles
+of its place mentions (see :mod:`geo.incidents`):
 
-When one end is only a country ("into China") and the other a named place, the end becomes
-the nearest named settlement of that country in the article (the town across the river),
-with a lower confidence; if there is none, the country itself (geo_precision 3). A route
-between two bare countries is too vague to draw and is dropped, as are same-place routes.
-"... back to North Korea" reverses the article's previous route.
+- origin: "from X", "left X", "orders from a company in X";
+- destination: "to/into/toward/back to Y", "reached Y", "left ... for Y", "to a buyer from Y"
+  (the last one named; an earlier "into X" becomes the origin: "blocked the road into X and
+  moved the goods to China");
+- waypoints: "through/via/by way of/over/crossed Z", "crossed the border at Z" (settlements,
+  crossings and bridges only; rivers, provinces and countries are never vertices).
 
-``crosses_border``: the gazetteer country codes of origin and destination decide. The
+At least one end must be named as such. A missing end is the waypoint, then the place
+where the goods were ("storage at X ... trucks sent from Rason" is Rason -> X). A clause
+that continues an earlier one ("A second convoy ...", "..., but it was turned back") reuses
+the article's previous route for what it leaves out (with its mode); a definite subject
+("The workers reached Vladivostok") continues from the last route's destination. "... back
+to X" goes from where the previous sentence was to X; "back to <country>" and "a return
+train" reverse the previous route.
+
+When one end is only a country ("into China") and the other a place, the country end
+becomes the nearest city/town/village of that country named in the article (within
+150 km; the town across the river rather than the bridge), with a lower confidence;
+otherwise it stays the country (geo_precision 3, confidence lowered again). Routes between
+two bare countries and same-place routes are dropped.
+
+``mode`` comes from the clause, else from a sentence reporting the same date, else from an
+anaphoric neighbour. ``status`` is blocked / attempted / completed from the clause, or
+blocked when the next sentence opens with "But ..." and says so.
+
+``crosses_border``: a route leaving from or passing a border crossing (bridge, port of
+entry) crosses. Otherwise the gazetteer country codes of origin and destination decide. The
 line is also tested against the China–North Korea and North Korea–Russia boundary lines of
 ``data/basemap/boundary_lines.geojson``; a disagreement is logged, not trusted, because
 Natural Earth 1:10m is generalised by about 1 km and puts several riverside towns on the
@@ -658,6 +673,9 @@ def _route(
         coords.extend(segment if not coords else segment[1:])
     confidence = (
         leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
+    )
+    logger.debug(
+        "Route %s -> %s (%s), sentence %d", leg.origin.name, leg.destination.name, leg.reason, idx
     )
     anaphoric = _is_anaphoric(article.sentences[idx].text)
     return Route(
