@@ -88,7 +88,7 @@ def _geojson(group: folium.FeatureGroup, name: str) -> dict:
     features = []
     if name == "Incidents":
         for i, id_ in enumerate(c["id"]):
-            props = {"id": id_, "type": c["T"][c["t"][i]], "label": c["l"][i],
+            props = {"id": c["A"][c["a"][i]] + id_, "type": c["T"][c["t"][i]], "label": c["l"][i],
                      "date": c["D"][c["d"][i]]}  # fmt: skip
             if "p" in c:
                 props["popup"] = c["p"][i]
@@ -237,7 +237,7 @@ def test_routes_have_arrow_heads_at_the_destination(layers):
     arrows = [f for f in _geojson(group, "Routes")["features"] if f["properties"].get("arrow")]
     assert len(arrows) == 2
     tips = [tuple(a["geometry"]["coordinates"][0][0]) for a in arrows]
-    assert (124.38, 40.13) in tips
+    assert (124.38, 40.13) in tips  # tip = destination
 
 
 def test_precision_circle_for_uncertain_incidents(layers):
