@@ -914,13 +914,11 @@ def _drafts_from_clause(
     if best is None and linked and previous is not None and idx - previous.sentence <= 3:
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
-    if (
-        context.follows
-        and not _known(dates[0])
-        and previous is not None
-        and previous.sentence == idx
-    ):
-        dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
+    if not _known(dates[0]) and previous is not None and _known(previous.date):
+        if context.follows and previous.sentence == idx:
+            dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
+        elif context.anaphoric and inherited and previous.sentence == context.body_prev:
+            dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if best is None and not any(_known(d) for d in dates):
         logger.debug(
             "Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type

@@ -426,3 +426,15 @@ def test_crossing_from_a_town_is_located_at_the_town():
     assert incidents[0].type == "defection"
     assert incidents[0].place.name == "Namyang"
     assert incidents[0].date.start == date(2018, 6, 9)
+
+
+def test_anaphoric_sentence_without_date_takes_the_previous_date():
+    article = make_article(
+        [
+            "Smugglers moved copper across the Yalu near Hyesan on May 3, 2018.",
+            "They were arrested by border guards.",
+        ]
+    )
+    first, second = incidents_from_places(article, make_places(article, "Yalu", "Hyesan"))
+    assert (second.type, second.place.name) == ("arrest", "Hyesan")
+    assert second.date.start == date(2018, 5, 3)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import geopandas as gpd
@@ -411,9 +412,9 @@ def test_back_to_a_town_starts_where_the_last_sentence_was():
 
 
 def test_a_sentence_with_hundreds_of_names_stays_fast():
-    import time
-
-    article = make_article(["Trucks moved coal from Sinuiju to Dandong, " * 150 + "on May 3, 2018."])
+    article = make_article(
+        ["Trucks moved coal from Sinuiju to Dandong, " * 150 + "on May 3, 2018."]
+    )
     places = make_places(article, "Sinuiju", "Dandong")
     start = time.perf_counter()
     routes_from_places(article, places)
