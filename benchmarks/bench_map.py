@@ -33,8 +33,14 @@ from geo.models import INCIDENT_COLUMNS, PLACE_COLUMNS, ROUTE_COLUMNS  # noqa: E
 
 TYPES = ("smuggling_crossing", "seizure", "arrest", "defection", "transport", "closure")
 STATUSES = ("completed", "attempted", "blocked")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def synthetic_layers(n: int, seed: int = 0) -> SimpleNamespace:
@@ -47,37 +53,67 @@ def synthetic_layers(n: int, seed: int = 0) -> SimpleNamespace:
     for i in range(n):
         row = dict.fromkeys(INCIDENT_COLUMNS)
         row.update(
-            id=f"b{i // 10:06d}-i{i % 10 + 1:03d}", article_id=f"b{i // 10:06d}",
-            type=rng.choice(TYPES), summary=f"Synthetic incident number {i} near the river",
-            excerpt="Synthetic excerpt " * 5, place=f"Place {i % 50}",
-            date_start="2024-05-01", date_end="2024-05-03", date_precision="range",
-            actors=["border guards"], quantities=["three trucks"],
-            geo_precision=rng.choice((1, 1, 1, 2, 3)), confidence=0.7, sources=[],
-        )  # fmt: skip
+            id=f"b{i // 10:06d}-i{i % 10 + 1:03d}",
+            article_id=f"b{i // 10:06d}",
+            type=rng.choice(TYPES),
+            summary=f"Synthetic incident number {i} near the river",
+            excerpt="Synthetic excerpt " * 5,
+            place=f"Place {i % 50}",
+            date_start="2024-05-01",
+            date_end="2024-05-03",
+            date_precision="range",
+            actors=["border guards"],
+            quantities=["three trucks"],
+            geo_precision=rng.choice((1, 1, 1, 2, 3)),
+            confidence=0.7,
+            sources=[],
+        )
         incidents.append(row)
     routes = []
     for i in range(n // 5):
         row = dict.fromkeys(ROUTE_COLUMNS)
-        row.update(id=f"b{i:06d}-r001", article_id=f"b{i:06d}", origin="A", destination="B",
-                   mode="truck", status=rng.choice(STATUSES), crosses_border=rng.random() < 0.3,
-                   length_km=10.0, excerpt="x", via=[])  # fmt: skip
+        row.update(
+            id=f"b{i:06d}-r001",
+            article_id=f"b{i:06d}",
+            origin="A",
+            destination="B",
+            mode="truck",
+            status=rng.choice(STATUSES),
+            crosses_border=rng.random() < 0.3,
+            length_km=10.0,
+            excerpt="x",
+            via=[],
+        )
         routes.append(row)
     places = []
     for i in range(50):
         row = dict.fromkeys(PLACE_COLUMNS)
-        row.update(name=f"Place {i}", mentions=[f"Place {i}"], article_id="b", geo_precision=1,
-                   gazetteer_id=f"bw:place-{i}")  # fmt: skip
+        row.update(
+            name=f"Place {i}",
+            mentions=[f"Place {i}"],
+            article_id="b",
+            geo_precision=1,
+            gazetteer_id=f"bw:place-{i}",
+        )
         places.append(row)
     return SimpleNamespace(
-        incidents=gpd.GeoDataFrame(pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)),
-                                   geometry=[point() for _ in incidents], crs="EPSG:4326"),
-        routes=gpd.GeoDataFrame(pd.DataFrame(routes, columns=list(ROUTE_COLUMNS)),
-                                geometry=[LineString([point(), point()]) for _ in routes],
-                                crs="EPSG:4326"),
-        places=gpd.GeoDataFrame(pd.DataFrame(places, columns=list(PLACE_COLUMNS)),
-                                geometry=[point() for _ in places], crs="EPSG:4326"),
+        incidents=gpd.GeoDataFrame(
+            pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)),
+            geometry=[point() for _ in incidents],
+            crs="EPSG:4326",
+        ),
+        routes=gpd.GeoDataFrame(
+            pd.DataFrame(routes, columns=list(ROUTE_COLUMNS)),
+            geometry=[LineString([point(), point()]) for _ in routes],
+            crs="EPSG:4326",
+        ),
+        places=gpd.GeoDataFrame(
+            pd.DataFrame(places, columns=list(PLACE_COLUMNS)),
+            geometry=[point() for _ in places],
+            crs="EPSG:4326",
+        ),
         articles=pd.DataFrame(),
-    )  # fmt: skip
+    )
 
 
 def time_in_chromium(path: Path, runs: int) -> list[tuple[float, dict[str, float]]]:
@@ -88,8 +124,12 @@ def time_in_chromium(path: Path, runs: int) -> list[tuple[float, dict[str, float
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for _ in range(runs):
             page = browser.new_page(viewport={"width": 1200, "height": 800})
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                ("file:", "data:")) else r.abort())  # fmt: skip
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+                ),
+            )
             page.goto(path.as_uri(), wait_until="commit")
             page.wait_for_function("window.bwDrawn !== undefined", timeout=120_000)
             drawn = page.evaluate("window.bwDrawn")
@@ -101,14 +141,21 @@ def time_in_chromium(path: Path, runs: int) -> list[tuple[float, dict[str, float
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000],
-                        help="incident counts; 0 measures the empty map (basemap and controls)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000],
+        help="incident counts; 0 measures the empty map (basemap and controls)",
+    )
     parser.add_argument("--popups", choices=("short", "full"), default="short")
     parser.add_argument("--runs", type=int, default=3, help="Chromium runs per N (median)")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
-    print(f"{'N':>8} {'routes':>7} {'build s':>8} {'save s':>7} {'HTML MB':>8} {'drawn s':>8}"
-          "  JS layer construction (ms)")
+    print(
+        f"{'N':>8} {'routes':>7} {'build s':>8} {'save s':>7} {'HTML MB':>8} {'drawn s':>8}"
+        "  JS layer construction (ms)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
             layers = synthetic_layers(n)
@@ -124,8 +171,11 @@ def main(argv: list[str] | None = None) -> None:
                 median = times[len(times) // 2]
                 drawn = f"{median[0]:.2f}"
                 built = ", ".join(f"{k}: {v:.0f}" for k, v in median[1].items())
-            print(f"{n:>8} {n // 5:>7} {t1 - t0:>8.2f} {t2 - t1:>7.2f} {size:>8.2f} {drawn:>8}"
-                  f"  {built}", flush=True)  # fmt: skip
+            print(
+                f"{n:>8} {n // 5:>7} {t1 - t0:>8.2f} {t2 - t1:>7.2f} {size:>8.2f} {drawn:>8}"
+                f"  {built}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import CustomPane, Layer, LayerControl
 from folium.template import Template
-from folium.utilities import JsCode, validate_location
+from folium.utilities import validate_location
 from shapely.geometry import Polygon, mapping, shape
 
 from geo import settings
@@ -107,9 +107,17 @@ INCIDENT_COLORS: dict[str, str] = {
     "other": "#555555",
 }
 _PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#393b79",
-)  # fmt: skip
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+)
 
 _PRECISION_TEXT = {
     1: "the named place itself",
@@ -146,8 +154,13 @@ _TILES = (
         "&copy; OpenStreetMap contributors, SRTM | &copy; OpenTopoMap (CC-BY-SA)",
     ),
 )
-_ESCAPES = {ord("$"): "&#36;", ord("`"): "&#96;", ord("{"): "&#123;", ord("}"): "&#125;",
-            ord("\\"): "&#92;"}  # fmt: skip
+_ESCAPES = {
+    ord("$"): "&#36;",
+    ord("`"): "&#96;",
+    ord("{"): "&#123;",
+    ord("}"): "&#125;",
+    ord("\\"): "&#92;",
+}
 
 
 # --------------------------------------------------------------------------- escaping
@@ -164,7 +177,8 @@ def escape_html(text: Any) -> str:
     Returns
     -------
     escaped
-        ``html.escape`` output with ``$ ` { } \\`` also replaced by character references.
+        ``html.escape`` output with dollar, backtick, braces and backslash also replaced by
+        character references.
 
     Examples
     --------
@@ -442,9 +456,12 @@ def _basemap_layer(name: str, tolerance: float, keep: tuple[str, ...]) -> str:
         props = {k: feature["properties"].get(k) for k in keep}
         coords = _round_coords(json.loads(json.dumps(geom["coordinates"])), 4)
         features.append(
-            {"type": "Feature", "properties": props,
-             "geometry": {"type": geom["type"], "coordinates": coords}}
-        )  # fmt: skip
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": geom["type"], "coordinates": coords},
+            }
+        )
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
@@ -463,11 +480,15 @@ def _gazetteer_labels() -> str:
                 except (KeyError, ValueError):
                     continue
                 features.append(
-                    {"type": "Feature",
-                     "properties": {"label": escape_html(row.get("name", "")),
-                                    "city": row.get("feature_class") == "city"},
-                     "geometry": {"type": "Point", "coordinates": [lon, lat]}}
-                )  # fmt: skip
+                    {
+                        "type": "Feature",
+                        "properties": {
+                            "label": escape_html(row.get("name", "")),
+                            "city": row.get("feature_class") == "city",
+                        },
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    }
+                )
     except OSError as e:
         logger.warning("Gazetteer %s is unreadable (%s); no basemap labels", path, e)
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
@@ -491,8 +512,9 @@ class _RawGeoJson(Layer):
         """
     )
 
-    def __init__(self, data: str, options_js: str, *, name: str, control: bool = True,
-                 show: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self, data: str, options_js: str, *, name: str, control: bool = True, show: bool = True
+    ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "BwGeoJson"
         self.data = re.sub(r"</", r"<\\/", data)
@@ -649,7 +671,9 @@ def _type_labels() -> dict[str, str]:
     path = settings.data_folder / "incident_types.csv"
     try:
         with path.open(encoding="utf-8", newline="") as f:
-            return {r["type"]: r.get("label") or r["type"] for r in csv.DictReader(f) if r.get("type")}
+            return {
+                r["type"]: r.get("label") or r["type"] for r in csv.DictReader(f) if r.get("type")
+            }
     except (OSError, KeyError, csv.Error) as e:
         logger.debug("No incident type labels from %s: %s", path, e)
         return {}
@@ -686,7 +710,7 @@ def _legend_html(incident_types: Sequence[str]) -> str:
 
 
 def _js_string(text: str) -> str:
-    """A JS string literal safe inside ``<script>``."""
+    """Return a JS string literal that is safe inside ``<script>``."""
     return json.dumps(text).replace("</", "<\\/")
 
 
@@ -708,8 +732,11 @@ def _fit_bounds(m: folium.Map, bounds: tuple[float, float, float, float]) -> Non
     # right). Not animated, and run before any layer is added: an animated fit would redraw
     # every data layer once more after the page has loaded.
     fit = json.dumps([[min_lat, min_lon], [max_lat, max_lon]])
-    js = ("{map}.fitBounds(%s, {paddingTopLeft: [50, 40], paddingBottomRight: [260, 30], "
-          "animate: false});" % fit)  # fmt: skip
+    js = _js(
+        "{map}.fitBounds(__FIT__, {paddingTopLeft: [50, 40], paddingBottomRight: [260, 30],"
+        " animate: false});",
+        fit=fit,
+    )
     m.add_child(_Script(js, name="BwFitBounds"))
 
 
@@ -779,59 +806,95 @@ def _add_tiles(m: folium.Map, *, tiles: bool, tile_layer: str | None) -> None:
             show = bool(wanted) and name.lower().startswith(wanted) and not shown_any
             shown_any = shown_any or show
             layers.append(
-                folium.TileLayer(tiles=url, attr=attr, name=name, overlay=False, control=True,
-                                 show=show, max_zoom=18)
-            )  # fmt: skip
+                folium.TileLayer(
+                    tiles=url,
+                    attr=attr,
+                    name=name,
+                    overlay=False,
+                    control=True,
+                    show=show,
+                    max_zoom=18,
+                )
+            )
     m.add_child(_BlankBaseLayer("Offline basemap only", show=not shown_any))
     for layer in layers:
         m.add_child(layer)
 
 
+def _js(template: str, **values: str) -> str:
+    """Fill ``__NAME__`` placeholders of a JS snippet (braces stay literal).
+
+    Examples
+    --------
+    >>> _js("{pane: __PANE__}", pane='"a"')
+    '{pane: "a"}'
+    """
+    for key, value in values.items():
+        template = template.replace(f"__{key.upper()}__", value)
+    return template
+
+
 def _add_basemap(m: folium.Map) -> None:
-    fill = json.dumps(_COUNTRY_FILL)
+    base, line, label = (json.dumps(p) for p in (_BASE_PANE, _LINE_PANE, _LABEL_PANE))
     countries = _RawGeoJson(
         _basemap_layer("countries", 0.003, ("iso_a2", "name")),
-        "{pane: %r, interactive: false, style: function (f) { return {color: '#999', "
-        "weight: 0.6, fillColor: (%s)[f.properties.iso_a2] || '#eee', fillOpacity: 1}; }}"
-        % (_BASE_PANE, fill),
+        _js(
+            "{pane: __PANE__, interactive: false, style: function (f) { return {color: '#999',"
+            " weight: 0.6, fillColor: (__FILL__)[f.properties.iso_a2] || '#eee',"
+            " fillOpacity: 1}; }}",
+            pane=base,
+            fill=json.dumps(_COUNTRY_FILL),
+        ),
         name="Countries (offline basemap)",
         control=False,
     )
     lakes = _RawGeoJson(
         _basemap_layer("lakes", 0.0, ("name",)),
-        "{pane: %r, interactive: false, style: {color: '#8fb3cc', weight: 0.5, "
-        "fillColor: '#cfe1ee', fillOpacity: 1}}" % _BASE_PANE,
+        _js(
+            "{pane: __PANE__, interactive: false, style: {color: '#8fb3cc', weight: 0.5,"
+            " fillColor: '#cfe1ee', fillOpacity: 1}}",
+            pane=base,
+        ),
         name="Lakes",
         control=False,
     )
     rivers = _RawGeoJson(
         _basemap_layer("rivers", 0.0, ("name",)),
-        "{pane: %r, interactive: false, style: {color: '#9cc0da', weight: 1}}" % _BASE_PANE,
+        _js(
+            "{pane: __PANE__, interactive: false, style: {color: '#9cc0da', weight: 1}}", pane=base
+        ),
         name="Rivers",
         control=False,
     )
     border_rivers = _RawGeoJson(
         _basemap_layer("border_rivers", 0.0, ("name",)),
-        "{pane: %r, interactive: false, style: {color: '#3d85c6', weight: 2.5, opacity: 0.9}}"
-        % _LINE_PANE,
+        _js(
+            "{pane: __PANE__, interactive: false,"
+            " style: {color: '#3d85c6', weight: 2.5, opacity: 0.9}}",
+            pane=line,
+        ),
         name="Tumen and Yalu rivers",
     )
     boundaries = _RawGeoJson(
         _basemap_layer("boundary_lines", 0.0, ("kind", "pair", "label")),
-        "{pane: %r, interactive: false, style: function (f) { var p = f.properties;"
-        " var main = p.pair === 'CHN-PRK' || p.pair === 'PRK-RUS';"
-        " return {color: main ? '#5b2c83' : '#777', weight: main ? 2.5 : 1.2,"
-        " dashArray: p.kind === 'international_boundary' ? null : '4 4', opacity: 0.9}; }}"
-        % _LINE_PANE,
+        _js(
+            "{pane: __PANE__, interactive: false, style: function (f) { var p = f.properties;"
+            " var main = p.pair === 'CHN-PRK' || p.pair === 'PRK-RUS';"
+            " return {color: main ? '#5b2c83' : '#777', weight: main ? 2.5 : 1.2,"
+            " dashArray: p.kind === 'international_boundary' ? null : '4 4', opacity: 0.9}; }}",
+            pane=line,
+        ),
         name="Boundaries",
     )
     labels = _RawGeoJson(
         _gazetteer_labels(),
-        "{pane: %r, interactive: false, pointToLayer: function (f, ll) {"
-        " return L.marker(ll, {pane: %r, interactive: false, keyboard: false,"
-        " icon: L.divIcon({className: 'bw-base-label' + (f.properties.city ? ' bw-city' : ''),"
-        " html: '<i></i>' + f.properties.label, iconSize: null, iconAnchor: [3, 7]})}); }}"
-        % (_LABEL_PANE, _LABEL_PANE),
+        _js(
+            "{pane: __PANE__, interactive: false, pointToLayer: function (f, ll) {"
+            " return L.marker(ll, {pane: __PANE__, interactive: false, keyboard: false,"
+            " icon: L.divIcon({className: 'bw-base-label' + (f.properties.city ? ' bw-city' : ''),"
+            " html: '<i></i>' + f.properties.label, iconSize: null, iconAnchor: [3, 7]})}); }}",
+            pane=label,
+        ),
         name="Place names (gazetteer)",
     )
     for layer in (countries, lakes, rivers, border_rivers, boundaries, labels):
@@ -941,7 +1004,9 @@ def _full_popup(row: dict[str, Any], place_names: dict[str, set[str]]) -> str:
     names = {place} | place_names.get(place, set())
     body = "<br>".join(parts)
     body += f"<blockquote>{_highlight(excerpt, names)}</blockquote>"
-    body += f"<small>{escape_html(_col(row, 'id'))} · {escape_html(_col(row, 'article_id'))}</small>"
+    body += (
+        f"<small>{escape_html(_col(row, 'id'))} · {escape_html(_col(row, 'article_id'))}</small>"
+    )
     return f'<div class="bw-popup">{body}</div>'
 
 
@@ -957,12 +1022,12 @@ def _place_names(places: Any) -> dict[str, set[str]]:
 
 
 def _json_for_script(data: Any) -> str:
-    """Compact JSON that is safe inside ``<script>`` (no ``<``, no line separators).
+    r"""Return compact JSON that is safe inside ``<script>`` (no ``<``, no line separators).
 
     Examples
     --------
     >>> _json_for_script({"a": "</script> x"})
-    '{"a":"\\\\u003c/script> x"}'
+    '{"a":"\\u003c/script> x"}'
     """
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -994,16 +1059,20 @@ class _Interned:
         return self._index[value]
 
 
-def _incident_payloads(incidents: Any, popups: str, place_names: dict[str, set[str]]
-                       ) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+def _incident_payloads(
+    incidents: Any, popups: str, place_names: dict[str, set[str]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Columnar incidents and uncertainty circles (decoded to GeoJSON features in the browser)."""
     types, dates, prefixes = _Interned(), _Interned(), _Interned()
     inc: dict[str, list[Any]] = {"x": [], "y": [], "a": [], "id": [], "t": [], "l": [], "d": []}
     if popups == "full":
         inc["p"] = []
     halo: dict[str, list[Any]] = {"x": [], "y": [], "r": []}
-    columns = list(incidents.columns) if popups == "full" else [
-        "id", "type", "summary", "place", "date_start", "date_end", "geo_precision"]  # fmt: skip
+    columns = (
+        list(incidents.columns)
+        if popups == "full"
+        else ["id", "type", "summary", "place", "date_start", "date_end", "geo_precision"]
+    )
     for row, geom in _rows(incidents, columns):
         xy = _point(geom)
         if xy is None:
@@ -1029,7 +1098,7 @@ def _incident_payloads(incidents: Any, popups: str, place_names: dict[str, set[s
 
 
 def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
-    """A triangle (lon/lat) at the last vertex of a line, pointing along its last segment.
+    """Return a triangle (lon/lat) at a line's last vertex, pointing along its last segment.
 
     Its size is 8 % of the line's length, between about 1 and 13 km.
 
@@ -1056,11 +1125,13 @@ def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
     ux, uy = dx / seg, dy / seg
     bx, by = -ux * size, -uy * size
     wx, wy = -uy * size * 0.45, ux * size * 0.45
-    return Polygon([
-        tip,
-        (tip[0] + (bx + wx) / kx, tip[1] + by + wy),
-        (tip[0] + (bx - wx) / kx, tip[1] + by - wy),
-    ])  # fmt: skip
+    return Polygon(
+        [
+            tip,
+            (tip[0] + (bx + wx) / kx, tip[1] + by + wy),
+            (tip[0] + (bx - wx) / kx, tip[1] + by - wy),
+        ]
+    )
 
 
 def _flat(coords: Iterable[Sequence[float]], ndigits: int = 5) -> list[float]:
@@ -1071,8 +1142,16 @@ def _route_payload(routes: Any) -> dict[str, Any]:
     """Columnar routes: flat line coordinates per part, arrow-head triangle, style key."""
     keys, dates = _Interned(), _Interned()
     out: dict[str, list[Any]] = {"id": [], "l": [], "s": [], "d": [], "c": [], "a": []}
-    columns = ("id", "origin", "destination", "mode", "status", "crosses_border", "date_start",
-               "date_end")  # fmt: skip
+    columns = (
+        "id",
+        "origin",
+        "destination",
+        "mode",
+        "status",
+        "crosses_border",
+        "date_start",
+        "date_end",
+    )
     for row, geom in _rows(routes, columns):
         if geom is None or geom.is_empty or geom.geom_type not in ("LineString", "MultiLineString"):
             continue
@@ -1101,10 +1180,11 @@ def _place_features(places: Any) -> list[dict[str, Any]]:
         key = str(_col(row, "gazetteer_id") or _col(row, "name") or "")
         if not key or key in seen:
             continue
-        seen[key] = {"type": "Feature",
-                     "properties": {"id": f"place:{key}",
-                                    "label": escape_html(_col(row, "name") or key)},
-                     "geometry": {"type": "Point", "coordinates": list(xy)}}  # fmt: skip
+        seen[key] = {
+            "type": "Feature",
+            "properties": {"id": f"place:{key}", "label": escape_html(_col(row, "name") or key)},
+            "geometry": {"type": "Point", "coordinates": list(xy)},
+        }
     return list(seen.values())
 
 
@@ -1139,7 +1219,11 @@ _BUILD_HALOS = """function (g, c) {
 }"""
 
 _BUILD_ROUTES = """function (g, c) { g.addData((function (c) {
-  function pairs(a) { var o = []; for (var j = 0; j < a.length; j += 2) { o.push([a[j], a[j + 1]]); } return o; }
+  function pairs(a) {
+    var o = [];
+    for (var j = 0; j < a.length; j += 2) { o.push([a[j], a[j + 1]]); }
+    return o;
+  }
   var f = [];
   for (var i = 0; i < c.id.length; i++) {
     var p = {id: c.id[i], label: c.l[i], date: c.D[c.d[i]], s: c.S[c.s[i]]};
@@ -1200,8 +1284,9 @@ class _CompactGeoJson(folium.GeoJson):
         """
     )
 
-    def __init__(self, payload: Any, *, builder: str, options_js: str, name: str,
-                 count: int) -> None:  # fmt: skip
+    def __init__(
+        self, payload: Any, *, builder: str, options_js: str, name: str, count: int
+    ) -> None:
         Layer.__init__(self, name=name, overlay=True, control=True, show=True)
         self._name = "GeoJson"
         self.embed, self.style, self.highlight = True, False, False
@@ -1297,7 +1382,9 @@ def feature_group_from_layers(layers: Any, *, popups: str = "short") -> folium.F
         property (incident/route id, ``place:<gazetteer_id>``).
     """
     if popups not in ("short", "full"):
-        msg = f"feature_group_from_layers: popups {popups!r} is not supported. Use 'short' or 'full'."
+        msg = (
+            f"feature_group_from_layers: popups {popups!r} is not supported. Use 'short' or 'full'."
+        )
         raise ValueError(msg)
     places, incidents, routes = (_layer(layers, n) for n in ("places", "incidents", "routes"))
     names = _place_names(places) if popups == "full" else {}
@@ -1311,28 +1398,43 @@ def feature_group_from_layers(layers: Any, *, popups: str = "short") -> folium.F
 
     group = folium.FeatureGroup(name="Border Watch: incidents, routes, places")
     place_layer = _CompactGeoJson(
-        {"type": "FeatureCollection", "features": place_features}, builder=_BUILD_PLAIN,
-        options_js=_PLACE_OPTIONS, name="Places", count=len(place_features),
-    )  # fmt: skip
+        {"type": "FeatureCollection", "features": place_features},
+        builder=_BUILD_PLAIN,
+        options_js=_PLACE_OPTIONS,
+        name="Places",
+        count=len(place_features),
+    )
     halo_layer = _CompactGeoJson(
-        halo, builder=_BUILD_HALOS, options_js=_HALO_OPTIONS, name="Location uncertainty",
+        halo,
+        builder=_BUILD_HALOS,
+        options_js=_HALO_OPTIONS,
+        name="Location uncertainty",
         count=len(halo["r"]),
-    )  # fmt: skip
+    )
     route_layer = _CompactGeoJson(
-        route, builder=_BUILD_ROUTES, name="Routes", count=len(route["id"]),
+        route,
+        builder=_BUILD_ROUTES,
+        name="Routes",
+        count=len(route["id"]),
         options_js=_ROUTE_OPTIONS.replace("__STYLES__", json.dumps(_route_style_table())),
-    )  # fmt: skip
+    )
     incident_layer = _CompactGeoJson(
-        inc, builder=_BUILD_INCIDENTS.replace("__COLORS__", colors), name="Incidents",
-        count=len(inc["id"]), options_js=_INCIDENT_OPTIONS,
-    )  # fmt: skip
+        inc,
+        builder=_BUILD_INCIDENTS.replace("__COLORS__", colors),
+        name="Incidents",
+        count=len(inc["id"]),
+        options_js=_INCIDENT_OPTIONS,
+    )
     for layer in (place_layer, halo_layer, route_layer, incident_layer):
         group.add_child(layer)
     group.add_child(_Bindings(incident_layer, route_layer, place_layer, full=popups == "full"))
     logger.info(
         "Feature group: %d incidents drawn (%d with uncertainty circles), %d routes, %d places",
-        incident_layer.count, halo_layer.count, route_layer.count, place_layer.count,
-    )  # fmt: skip
+        incident_layer.count,
+        halo_layer.count,
+        route_layer.count,
+        place_layer.count,
+    )
     return group
 
 

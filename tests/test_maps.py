@@ -27,24 +27,37 @@ CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "boo
 def _incident(i: int, **kw: object) -> dict[str, object]:
     row: dict[str, object] = {c: None for c in INCIDENT_COLUMNS}
     row.update(
-        id=f"t-i{i:03d}", article_id="t", type="seizure", summary=f"Seizure {i}",
-        excerpt=f"Customs seized goods in Sinuiju ({i}).", place="Sinuiju",
-        date_start="2024-05-01", date_end="2024-05-01", date_precision="day",
-        actors=["customs"], quantities=["two trucks"], geo_precision=1, confidence=0.8,
+        id=f"t-i{i:03d}",
+        article_id="t",
+        type="seizure",
+        summary=f"Seizure {i}",
+        excerpt=f"Customs seized goods in Sinuiju ({i}).",
+        place="Sinuiju",
+        date_start="2024-05-01",
+        date_end="2024-05-01",
+        date_precision="day",
+        actors=["customs"],
+        quantities=["two trucks"],
+        geo_precision=1,
+        confidence=0.8,
         sources=[],
-    )  # fmt: skip
+    )
     row.update(kw)
     return row
 
 
-def make_layers(incidents: list[dict[str, object]], points: list[Point | None],
-                routes: list[tuple[dict[str, object], LineString]] = ()) -> SimpleNamespace:  # fmt: skip
+def make_layers(
+    incidents: list[dict[str, object]],
+    points: list[Point | None],
+    routes: list[tuple[dict[str, object], LineString]] = (),
+) -> SimpleNamespace:
     gdf_incidents = gpd.GeoDataFrame(
         pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)), geometry=points, crs="EPSG:4326"
     )
     place = {c: None for c in PLACE_COLUMNS}
-    place.update(name="Sinuiju", mentions=["Sinŭiju"], article_id="t", gazetteer_id="gn:1",
-                 geo_precision=1)  # fmt: skip
+    place.update(
+        name="Sinuiju", mentions=["Sinŭiju"], article_id="t", gazetteer_id="gn:1", geo_precision=1
+    )
     gdf_places = gpd.GeoDataFrame([place], geometry=[Point(124.4, 40.1)], crs="EPSG:4326")
     route_rows = []
     for props, _ in routes:
@@ -53,34 +66,59 @@ def make_layers(incidents: list[dict[str, object]], points: list[Point | None],
         route_rows.append(row)
     gdf_routes = gpd.GeoDataFrame(
         pd.DataFrame(route_rows, columns=list(ROUTE_COLUMNS)),
-        geometry=[g for _, g in routes], crs="EPSG:4326",
-    )  # fmt: skip
-    return SimpleNamespace(places=gdf_places, incidents=gdf_incidents, routes=gdf_routes,
-                           articles=pd.DataFrame())  # fmt: skip
+        geometry=[g for _, g in routes],
+        crs="EPSG:4326",
+    )
+    return SimpleNamespace(
+        places=gdf_places, incidents=gdf_incidents, routes=gdf_routes, articles=pd.DataFrame()
+    )
 
 
 @pytest.fixture
 def layers() -> SimpleNamespace:
     incidents = [
-        _incident(1, excerpt="Trucks crossed from Sinuiju to Dandong. " + XSS, type="smuggling_crossing"),
-        _incident(2, place="Hoeryong", geo_precision=2, excerpt="Arrests near Hoeryong.", type="arrest"),
+        _incident(
+            1, excerpt="Trucks crossed from Sinuiju to Dandong. " + XSS, type="smuggling_crossing"
+        ),
+        _incident(
+            2, place="Hoeryong", geo_precision=2, excerpt="Arrests near Hoeryong.", type="arrest"
+        ),
         _incident(3, place=None, geo_precision=None),
-    ]  # fmt: skip
+    ]
     routes = [
-        ({"id": "t-r001", "origin": "Sinuiju", "destination": "Dandong", "status": "blocked",
-          "crosses_border": False, "mode": "truck"},
-         LineString([(124.40, 40.10), (124.38, 40.13)])),
-        ({"id": "t-r002", "origin": "Hoeryong", "destination": "Sanhe", "status": "completed",
-          "crosses_border": True, "mode": "on_foot"},
-         LineString([(129.75, 42.44), (129.73, 42.47)])),
-    ]  # fmt: skip
+        (
+            {
+                "id": "t-r001",
+                "origin": "Sinuiju",
+                "destination": "Dandong",
+                "status": "blocked",
+                "crosses_border": False,
+                "mode": "truck",
+            },
+            LineString([(124.40, 40.10), (124.38, 40.13)]),
+        ),
+        (
+            {
+                "id": "t-r002",
+                "origin": "Hoeryong",
+                "destination": "Sanhe",
+                "status": "completed",
+                "crosses_border": True,
+                "mode": "on_foot",
+            },
+            LineString([(129.75, 42.44), (129.73, 42.47)]),
+        ),
+    ]
     return make_layers(incidents, [Point(124.4, 40.1), Point(129.75, 42.44), None], routes)
 
 
 def _geojson(group: folium.FeatureGroup, name: str) -> dict:
     """The layer's features, decoded from its columnar payload as the browser does."""
-    found = [c for c in group._children.values()
-             if isinstance(c, folium.GeoJson) and c.layer_name == name]  # fmt: skip
+    found = [
+        c
+        for c in group._children.values()
+        if isinstance(c, folium.GeoJson) and c.layer_name == name
+    ]
     assert len(found) == 1
     c = json.loads(found[0].payload_json)  # what the page receives
     if name == "Places":
@@ -88,12 +126,20 @@ def _geojson(group: folium.FeatureGroup, name: str) -> dict:
     features = []
     if name == "Incidents":
         for i, id_ in enumerate(c["id"]):
-            props = {"id": c["A"][c["a"][i]] + id_, "type": c["T"][c["t"][i]], "label": c["l"][i],
-                     "date": c["D"][c["d"][i]]}  # fmt: skip
+            props = {
+                "id": c["A"][c["a"][i]] + id_,
+                "type": c["T"][c["t"][i]],
+                "label": c["l"][i],
+                "date": c["D"][c["d"][i]],
+            }
             if "p" in c:
                 props["popup"] = c["p"][i]
-            features.append({"properties": props,
-                             "geometry": {"type": "Point", "coordinates": [c["x"][i], c["y"][i]]}})  # fmt: skip
+            features.append(
+                {
+                    "properties": props,
+                    "geometry": {"type": "Point", "coordinates": [c["x"][i], c["y"][i]]},
+                }
+            )
     elif name == "Location uncertainty":
         for x, y, r in zip(c["x"], c["y"], c["r"], strict=True):
             features.append({"properties": {"r": r}, "geometry": {"coordinates": [x, y]}})
@@ -104,8 +150,12 @@ def _geojson(group: folium.FeatureGroup, name: str) -> dict:
             if c["a"][i]:
                 a = c["a"][i]
                 ring = [[a[0], a[1]], [a[2], a[3]], [a[4], a[5]], [a[0], a[1]]]
-                features.append({"properties": {**props, "arrow": 1},
-                                 "geometry": {"type": "Polygon", "coordinates": [ring]}})  # fmt: skip
+                features.append(
+                    {
+                        "properties": {**props, "arrow": 1},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -229,7 +279,10 @@ def test_blocked_route_is_dashed_and_border_route_red(layers):
     html = _render(maps.map_from_layers(layers))
     table = json.loads(re.search(r"\(\s*(\{\"completed\|0\".*?\}\})\s*\)", html).group(1))
     assert table[blocked]["dashArray"] and not table[crossing]["dashArray"]
-    assert table[crossing]["color"] == "#c62828" and table[crossing]["weight"] > table[blocked]["weight"]
+    assert (
+        table[crossing]["color"] == "#c62828"
+        and table[crossing]["weight"] > table[blocked]["weight"]
+    )
 
 
 def test_routes_have_arrow_heads_at_the_destination(layers):

@@ -28,13 +28,29 @@ def standalone(tmp_path, serve_folder):
     ]
     points = [Point(124.40, 40.10), Point(129.75, 42.44), Point(129.5, 41.8), None]
     routes = [
-        ({"id": "t-r001", "origin": "Sinuiju", "destination": "Dandong", "status": "blocked",
-          "crosses_border": True, "mode": "truck"},
-         LineString([(124.40, 40.10), (124.39, 40.13)])),
-        ({"id": "t-r002", "origin": "Musan", "destination": "Hoeryong", "status": "completed",
-          "crosses_border": False, "mode": "rail"},
-         LineString([(129.2, 42.23), (129.75, 42.44)])),
-    ]  # fmt: skip
+        (
+            {
+                "id": "t-r001",
+                "origin": "Sinuiju",
+                "destination": "Dandong",
+                "status": "blocked",
+                "crosses_border": True,
+                "mode": "truck",
+            },
+            LineString([(124.40, 40.10), (124.39, 40.13)]),
+        ),
+        (
+            {
+                "id": "t-r002",
+                "origin": "Musan",
+                "destination": "Hoeryong",
+                "status": "completed",
+                "crosses_border": False,
+                "mode": "rail",
+            },
+            LineString([(129.2, 42.23), (129.75, 42.44)]),
+        ),
+    ]
     layers = make_layers(incidents, points, routes)
     maps.save_map(maps.map_from_layers(layers, popups="full"), tmp_path / "map.html")
     return serve_folder(tmp_path) + "/map.html"
