@@ -680,6 +680,7 @@ _TIME_UNITS = re.compile(
     r"ways|koreas|nations|countries|parties)$",
     re.IGNORECASE,
 )
+_DEMONYMS = frozenset({"Chinese", "Korean", "Russian", "Japanese"})
 _MONTH_BEFORE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE
 )
@@ -733,14 +734,14 @@ def _noun_phrase_end(text: str, pos: int) -> int | None:
         token = w.group(1).rstrip(".")
         if kept and w.start() != kept[-1].end() or not kept and w.start() != 0:
             break  # punctuation in between
-        if token.lower() in _STOP or token[:1].isupper() or len(kept) == 3:
+        capital = token[:1].isupper() and token not in _DEMONYMS
+        if token.lower() in _STOP or capital or len(kept) == 3:
             break
         kept.append(w)
         if _UNITS.match(token):
-            of = re.match(r"\s+of\s+([a-z][\w-]*)", text[pos + w.end() :])
-            if of:
-                return pos + w.end() + of.end()
-            return pos + w.end()
+            end = pos + w.start(1) + len(token)
+            of = re.match(r"\s+of\s+([a-z][\w-]*)", text[end:])
+            return end + of.end() if of else end
     while kept and re.search(r"(?:ing|ed|ly)$", kept[-1].group(1)) and not _plural(kept[-1]):
         kept.pop()
     if not kept or _TIME_UNITS.match(kept[-1].group(1).rstrip(".")):
@@ -823,6 +824,12 @@ def incidents_from_places(
     return incidents
 
 
+#: A definite site without a name refers to the place of the previous incident.
+_DEFINITE_SITE = re.compile(
+    r"\bthe (?:same )?(?:warehouse|depot|storehouse|market|factory|factories|mine|yard|plant|"
+    r"workshop|landing|boats?|trucks?|shipment|cargo|goods)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _CROSSING_CLASSES = frozenset({"bridge", "port_of_entry"})
 _DEFINITE = re.compile(
@@ -910,7 +917,9 @@ def _drafts_from_clause(
     idx = context.sentence
     best = _best_place(_located(clause, items, article), cue, itype)
     inherited = False
-    linked = context.follows or _is_anaphoric(clause.text)
+    linked = (
+        context.follows or _is_anaphoric(clause.text) or bool(_DEFINITE_SITE.search(clause.text))
+    )
     if best is None and linked and previous is not None and idx - previous.sentence <= 3:
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)

@@ -110,7 +110,11 @@ _NEGATED_MODE = re.compile(
 _MODES = (
     (
         "boat",
-        re.compile(r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?)\b", re.I),
+        re.compile(
+            r"\b(?:boats?|rafts?|small (?:vessels?|craft|ships?)|dinghy|canoes?|"
+            r"ferr(?:y|ied|ies|ying))\b",
+            re.I,
+        ),
     ),
     (
         "truck",
@@ -371,12 +375,12 @@ def routes_from_places(
             sites += [
                 loc.place for loc in located if loc.role in _SITE_ROLES and _drawable(loc.place)
             ]
-            if leg is None:
-                continue
             spans = _event_dates(_sentence_dates(article, clause), clause.text)
             if n and not _known(spans[0]) and clause_dates:
                 spans = clause_dates  # "tried to cross on Oct. 2, but it was turned back"
             clause_dates = [d for d in spans if _known(d)] or clause_dates
+            if leg is None:
+                continue
             for span in spans:
                 routes.append(_route(article, idx, clause, hood, leg, span, body, dated, border))
         previous_sites = sites
@@ -388,6 +392,10 @@ def routes_from_places(
 _CONTINUATION = re.compile(
     r"^[\s“”\"'‘’(]*(?:(?:a|the) (?:second|third|fourth|further|later|next)|another|the same|"
     r"then|they|it)\b(?!\s+(?:sources?|persons?|residents?|traders?|officials?)\b)",
+    re.IGNORECASE,
+)
+_REPEAT = re.compile(
+    r"^[\s“”\"'‘’(]*(?:(?:a|the) (?:second|third|fourth|further|next)|another|the same)\b",
     re.IGNORECASE,
 )
 _RETURN = re.compile(r"\b(?:return|returning|returned|came back|went back)\b", re.IGNORECASE)
@@ -476,6 +484,8 @@ def _leg(
     confidence = 0.7
     if linked and previous and (origin is None or dest is None):
         last = previous[-1]
+        if origin is None and dest is not None and not _REPEAT.match(text):
+            origin = last.destination  # "..., but the rest was sent on to Kimchaek"
         origin = origin or (last.origin if not _same_place(last.origin, dest) else None)
         dest = dest or (last.destination if not _same_place(last.destination, origin) else None)
         confidence, inherited_mode = 0.5, last.mode

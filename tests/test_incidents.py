@@ -438,3 +438,21 @@ def test_anaphoric_sentence_without_date_takes_the_previous_date():
     first, second = incidents_from_places(article, make_places(article, "Yalu", "Hyesan"))
     assert (second.type, second.place.name) == ("arrest", "Hyesan")
     assert second.date.start == date(2018, 5, 3)
+
+
+def test_the_warehouse_refers_to_the_previous_incident_place():
+    article = make_article(
+        [
+            "The fuel was stored in a warehouse in Hyesan for a week, the source said.",
+            "On March 12, 2023, State Security agents raided the warehouse and seized 15 barrels.",
+            "Chinese police detained two Chinese drivers in Changbai on March 14, 2023.",
+        ]
+    )
+    storage, seizure, arrest = incidents_from_places(
+        article, make_places(article, "Hyesan", "Changbai")
+    )
+    assert storage.type == "storage"
+    assert (seizure.type, seizure.place.name) == ("seizure", "Hyesan")
+    assert "State Security agents" in seizure.actors
+    assert seizure.quantities == ["15 barrels"]
+    assert arrest.quantities == ["two Chinese drivers"]

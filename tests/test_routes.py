@@ -419,3 +419,18 @@ def test_a_sentence_with_hundreds_of_names_stays_fast():
     start = time.perf_counter()
     routes_from_places(article, places)
     assert time.perf_counter() - start < 1.0
+
+
+def test_goods_sent_on_continue_from_the_last_destination():
+    article = make_article(
+        [
+            "Smugglers ferried diesel across the Yalu from Changbai to Hyesan on March 4, 2023.",
+            "Agents seized 15 barrels on March 12, 2023, but the rest had been sent by train to "
+            "Nampo.",
+        ]
+    )
+    first, onward = routes_from_places(article, make_places(article, "Changbai", "Hyesan", "Nampo"))
+    assert (first.mode, first.crosses_border) == ("boat", True)
+    assert (onward.origin.name, onward.destination.name, onward.mode) == ("Hyesan", "Nampo", "rail")
+    assert onward.date.start == date(2023, 3, 12)
+    assert not onward.crosses_border
