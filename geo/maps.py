@@ -54,6 +54,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import CustomPane, Layer, LayerControl
@@ -466,10 +467,10 @@ def _basemap_layer(name: str, tolerance: float, keep: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer_labels() -> str:
-    """City and town rows of the curated gazetteer as a GeoJSON of labels."""
+def _gazetteer_rows() -> tuple[tuple[str, bool, float, float], ...]:
+    """(name, is_city, lon, lat) of the curated gazetteer's city and town rows."""
     path = settings.data_folder / "gazetteer" / "places.csv"
-    features = []
+    rows = []
     try:
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
@@ -479,18 +480,24 @@ def _gazetteer_labels() -> str:
                     lon, lat = float(row["longitude"]), float(row["latitude"])
                 except (KeyError, ValueError):
                     continue
-                features.append(
-                    {
-                        "type": "Feature",
-                        "properties": {
-                            "label": escape_html(row.get("name", "")),
-                            "city": row.get("feature_class") == "city",
-                        },
-                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    }
-                )
+                rows.append((row.get("name", ""), row.get("feature_class") == "city", lon, lat))
     except OSError as e:
         logger.warning("Gazetteer %s is unreadable (%s); no basemap labels", path, e)
+    return tuple(rows)
+
+
+def _gazetteer_labels(hide: Iterable[str] = ()) -> str:
+    """GeoJSON of basemap labels, without the names in ``hide`` (drawn as data places)."""
+    hidden = {h.casefold() for h in hide}
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"label": escape_html(name), "city": city},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        }
+        for name, city, lon, lat in _gazetteer_rows()
+        if name.casefold() not in hidden
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
@@ -746,6 +753,7 @@ def base_map(
     tiles: bool = True,
     incident_types: Sequence[str] = (),
     tile_layer: str | None = "OpenStreetMap",
+    hide_labels: Iterable[str] = (),
 ) -> folium.Map:
     """Create the offline base map: vector basemap, labels, controls and legend.
 
@@ -761,6 +769,8 @@ def base_map(
     tile_layer
         name of the tile layer shown first (its first word is enough, e.g. "Satellite"), or
         None for the offline basemap only.
+    hide_labels
+        gazetteer names not to label on the basemap (e.g. places drawn as data).
 
     Returns
     -------
@@ -785,7 +795,7 @@ def base_map(
     m.add_child(CustomPane(_LINE_PANE, z_index=390, pointer_events=False))
     m.add_child(CustomPane(_LABEL_PANE, z_index=395, pointer_events=False))
     _add_tiles(m, tiles=tiles, tile_layer=tile_layer)
-    _add_basemap(m)
+    _add_basemap(m, hide_labels=hide_labels)
     m.add_child(_Script(_FULLSCREEN_JS, name="BwFullscreen"))
     minimap = _MINIMAP_JS.replace(
         "__DATA__", _basemap_layer("countries", 0.05, ("iso_a2",)).replace("</", "<\\/")
@@ -834,7 +844,7 @@ def _js(template: str, **values: str) -> str:
     return template
 
 
-def _add_basemap(m: folium.Map) -> None:
+def _add_basemap(m: folium.Map, *, hide_labels: Iterable[str] = ()) -> None:
     base, line, label = (json.dumps(p) for p in (_BASE_PANE, _LINE_PANE, _LABEL_PANE))
     countries = _RawGeoJson(
         _basemap_layer("countries", 0.003, ("iso_a2", "name")),
@@ -887,7 +897,7 @@ def _add_basemap(m: folium.Map) -> None:
         name="Boundaries",
     )
     labels = _RawGeoJson(
-        _gazetteer_labels(),
+        _gazetteer_labels(hide_labels),
         _js(
             "{pane: __PANE__, interactive: false, pointToLayer: function (f, ll) {"
             " return L.marker(ll, {pane: __PANE__, interactive: false, keyboard: false,"
@@ -919,14 +929,12 @@ def _layer(layers: Any, name: str) -> Any:
 
 
 def _col(row: dict[str, Any], key: str) -> Any:
+    """Return ``row[key]`` with missing values (None, NaN, NA, NaT) as None."""
     value = row.get(key)
-    if value is None:
+    if value is None or isinstance(value, (str, list, tuple, dict, set)):
+        return value
+    if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
-    try:
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    except TypeError:
-        pass
     return value
 
 
@@ -1100,7 +1108,7 @@ def _incident_payloads(
 def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
     """Return a triangle (lon/lat) at a line's last vertex, pointing along its last segment.
 
-    Its size is 8 % of the line's length, between about 1 and 13 km.
+    Its size is 6 % of the line's length, between about 0.8 and 6 km.
 
     Examples
     --------
@@ -1121,7 +1129,7 @@ def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
     total = sum(
         math.hypot((b[0] - a[0]) * kx, b[1] - a[1]) for a, b in zip(pts, pts[1:], strict=False)
     )
-    size = min(max(total * 0.08, 0.01), 0.12)
+    size = min(max(total * 0.06, 0.008), 0.06)
     ux, uy = dx / seg, dy / seg
     bx, by = -ux * size, -uy * size
     wx, wy = -uy * size * 0.45, ux * size * 0.45
@@ -1481,7 +1489,9 @@ def map_from_layers(layers: Any, *, popups: str = "full", tiles: bool = True) ->
     types: list[str] = []
     if incidents is not None and "type" in incidents.columns:
         types = sorted({str(t) for t in incidents["type"].dropna()})
-    m = base_map(bounds=_bounds_of(layers), tiles=tiles, incident_types=types)
+    places = _layer(layers, "places")
+    hide = [] if places is None or "name" not in places.columns else places["name"].dropna()
+    m = base_map(bounds=_bounds_of(layers), tiles=tiles, incident_types=types, hide_labels=hide)
     m.add_child(feature_group_from_layers(layers, popups=popups))
     _layer_control_last(m)
     return m

@@ -358,3 +358,24 @@ def test_escape_html_neutralises_template_syntax():
     text = "</script><b>${x}</b>`y`\\"
     out = maps.escape_html(text)
     assert not set("<>$`{}\\") & set(out)
+
+
+def test_data_places_are_not_labelled_twice(layers):
+    html = _render(maps.map_from_layers(layers))
+    assert html.count('"label":"Sinuiju"') == 1  # the data place; no basemap label under it
+    assert html.count('"label":"Dandong"') == 1  # basemap label
+    assert _render(maps.base_map()).count('"label":"Sinuiju"') == 1
+
+
+def test_missing_values_of_any_kind_are_tolerated():
+    rows = [
+        _incident(1, geo_precision=pd.NA, date_start=float("nan"), actors=None),
+        _incident(2, geo_precision=2.0, quantities=("a", "b")),
+    ]
+    group = maps.feature_group_from_layers(
+        make_layers(rows, [Point(124.4, 40.1), Point(124.5, 40.2)]), popups="full"
+    )
+    incidents = _geojson(group, "Incidents")["features"]
+    assert [f["properties"]["date"] for f in incidents] == ["", "2024-05-01"]
+    assert "a, b" in incidents[1]["properties"]["popup"]
+    assert len(_geojson(group, "Location uncertainty")["features"]) == 1
