@@ -680,7 +680,9 @@ _TIME_UNITS = re.compile(
     r"ways|koreas|nations|countries|parties)$",
     re.IGNORECASE,
 )
-_DEMONYMS = frozenset({"Chinese", "Korean", "Russian", "Japanese"})
+_DEMONYMS = frozenset(
+    {"Chinese", "Korean", "Koreans", "Russian", "Russians", "Japanese", "North", "South"}
+)
 _MONTH_BEFORE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE
 )
@@ -744,8 +746,8 @@ def _noun_phrase_end(text: str, pos: int) -> int | None:
             return end + of.end() if of else end
     while kept and re.search(r"(?:ing|ed|ly)$", kept[-1].group(1)) and not _plural(kept[-1]):
         kept.pop()
-    if not kept or _TIME_UNITS.match(kept[-1].group(1).rstrip(".")):
-        return None
+    if not kept or any(_TIME_UNITS.match(w.group(1).rstrip(".")) for w in kept):
+        return None  # "ten days", "two days later"
     last = kept[-1]
     return pos + last.start(1) + len(last.group(1).rstrip("."))
 
@@ -811,9 +813,12 @@ def incidents_from_places(
             [*items, *_definite_references(sentence, idx, items, crossings)],
             key=lambda mp: mp[0].start_char,
         )
+        before = {_date_key(d.date) for d in drafts if d.sentence == body_prev}
         for n, clause in enumerate(_clauses(sentence)):
             inside = [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
-            context = _Context(idx, body_prev, _is_anaphoric(sentence.text), n > 0)
+            context = _Context(
+                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
+            )
             new = _drafts_from_clause(article, clause, context, inside, types, previous)
             drafts.extend(new)
             if new and new[-1].place is not None:
@@ -900,6 +905,7 @@ class _Context:
     body_prev: int | None  # previous body sentence
     anaphoric: bool  # the sentence opens with an anaphor
     follows: bool  # a clause after ", but" in the same sentence
+    one_date_before: bool = False  # the previous sentence reported a single date
 
 
 def _drafts_from_clause(
@@ -926,7 +932,7 @@ def _drafts_from_clause(
     if not _known(dates[0]) and previous is not None and _known(previous.date):
         if context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
-        elif context.anaphoric and inherited and previous.sentence == context.body_prev:
+        elif context.anaphoric and inherited and context.one_date_before:
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if best is None and not any(_known(d) for d in dates):
         logger.debug(

@@ -94,7 +94,8 @@ _MOVEMENT = re.compile(
     r"went|returned|brought|bring|loaded|transfer\w*|export\w*|import\w*|fled|escaped|drove|"
     r"driven|headed|bound|orders?|trucks?|trucked|trains?|boats?|ships?|vessels?|wagons?|freight|"
     r"sail\w*|left|leaving|departed|came|reached|arriv\w+|continue\w*|convoy|deliver\w*|"
-    r"flown|flew|ran|fled|escaped|defected|return\w*)\b",
+    r"flown|flew|ran|fled|escaped|defected|return\w*|walk\w*|wad(?:e|ed|ing)|swam|swim\w*|"
+    r"ferr\w*|rowed|handed over)\b",
     re.IGNORECASE,
 )
 _FROM_COMPANY_IN = re.compile(
