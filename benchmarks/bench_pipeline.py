@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT))
 def _paragraphs() -> list[str]:
     from geo.articles import read_article
 
-    files = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "eval" / "articles").glob("*.txt"))
+    files = sorted((ROOT / "seeds").glob("*.txt")) + sorted(
+        (ROOT / "tests" / "eval" / "articles").glob("*.txt")
+    )
     paragraphs = []
     for path in files:
         article = read_article(path)

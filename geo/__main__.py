@@ -82,19 +82,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="articles -> places/incidents/routes GeoJSON + border.gpkg")
-    p.add_argument("--articles", type=Path, default=settings.seeds_folder, help="folder of .txt/.md articles")
+    p.add_argument(
+        "--articles", type=Path, default=settings.seeds_folder, help="folder of .txt/.md articles"
+    )
     p.add_argument("--out", type=Path, default=settings.build_folder, help="store folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("export", help="one RFC 7946 FeatureCollection (or CSV/KML) of all layers")
-    p.add_argument("--from", dest="source", type=Path, default=settings.build_folder, help="store folder")
+    p.add_argument(
+        "--from", dest="source", type=Path, default=settings.build_folder, help="store folder"
+    )
     p.add_argument("--out", type=Path, required=True, help="file to write")
     p.add_argument("--format", choices=("geojson", "csv", "kml"), default="geojson")
     p.set_defaults(func=_export)
 
     p = sub.add_parser("map", help="standalone HTML map that works offline")
-    p.add_argument("--from", dest="source", type=Path, default=settings.build_folder, help="store folder")
+    p.add_argument(
+        "--from", dest="source", type=Path, default=settings.build_folder, help="store folder"
+    )
     p.add_argument("--out", type=Path, required=True, help="HTML file to write")
     p.add_argument("--no-tiles", action="store_true", help="offline basemap only")
     p.set_defaults(func=_map)
@@ -140,7 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # never show a traceback to the user unless asked for
         if args.verbose:
             raise
-        print(f"error: {args.command} failed: {type(e).__name__}: {e} (run with -v for details)", file=sys.stderr)
+        print(
+            f"error: {args.command} failed: {type(e).__name__}: {e} (run with -v for details)",
+            file=sys.stderr,
+        )
         return 2
 
 

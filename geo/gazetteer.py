@@ -189,7 +189,10 @@ class Gazetteer:
         towns = [
             c
             for c in self.candidates
-            if c.curated and c.admin1 == area.name and c.feature_class in ("city", "town") and c.population
+            if c.curated
+            and c.admin1 == area.name
+            and c.feature_class in ("city", "town")
+            and c.population
         ]
         return max(towns, key=lambda c: c.population, default=None)
 
@@ -409,17 +412,23 @@ def _build(data_folder: Path, use_geonames: bool) -> Gazetteer:
     if use_geonames:
         skip = {c.gazetteer_id for c, _ in curated}
         admin1 = _admin1_names(data_folder / "gazetteer" / "admin1_cn.csv")
-        geonames = _geonames_rows(data_folder / "gazetteer" / "geonames_subset.tsv.gz", skip, admin1)
+        geonames = _geonames_rows(
+            data_folder / "gazetteer" / "geonames_subset.tsv.gz", skip, admin1
+        )
         provinces = {c.name for c, _ in curated if c.feature_class in ("province", "region")}
         rows += _admin1_rows(admin1, geonames, provinces) + geonames
     for candidate, names in rows:
         gazetteer.add(candidate, names)
     gazetteer.sort_index()
-    logger.info("Gazetteer ready: %d places, %d names", len(gazetteer.candidates), len(gazetteer.index))
+    logger.info(
+        "Gazetteer ready: %d places, %d names", len(gazetteer.candidates), len(gazetteer.index)
+    )
     return gazetteer
 
 
-def load_gazetteer(*, data_folder: Path | None = None, use_geonames: bool | None = None) -> Gazetteer:
+def load_gazetteer(
+    *, data_folder: Path | None = None, use_geonames: bool | None = None
+) -> Gazetteer:
     """Build (once per process) the gazetteer from the data folder.
 
     Parameters

@@ -17,8 +17,9 @@ The margin between the best and the second score gives ``confidence``; below
 ``settings.min_confidence`` the place is returned unresolved rather than drawn in a wrong spot.
 
 Names the gazetteer lacks but that the text places near a known one ("Inge-ri town near
-Hoeryong") take the neighbour's position with ``geo_precision`` 2. Optionally (``settings.geocoder``)
-a geopy geocoder such as Nominatim is asked for the rest, rate-limited and cached on disk.
+Hoeryong") take the neighbour's position with ``geo_precision`` 2. Optionally
+(``settings.geocoder``) a geopy geocoder such as Nominatim is asked for the rest,
+rate-limited and cached on disk.
 """
 
 from __future__ import annotations
@@ -163,12 +164,16 @@ def _area_score(c: Candidate, group: _Group, ctx: _Context) -> tuple[float, list
         inside = (
             area.country_code == c.country_code
             if area.feature_class == "country"
-            else (area.name == c.admin1 or distance_km(area, c) <= _AREA_RADIUS_KM[area.feature_class])
+            else (
+                area.name == c.admin1 or distance_km(area, c) <= _AREA_RADIUS_KM[area.feature_class]
+            )
         )
         if not inside:
             continue
         same = bool(sentences & group.sentences)
-        weight = (0.15 if same else 0.08) if area.feature_class == "country" else (0.45 if same else 0.2)
+        weight = (
+            (0.15 if same else 0.08) if area.feature_class == "country" else (0.45 if same else 0.2)
+        )
         if weight > best:
             best = weight
             where = "in the same sentence" if same else "in the article"
@@ -214,7 +219,9 @@ def _proximity_score(c: Candidate, group: _Group, ctx: _Context) -> tuple[float,
     return score * weight, reason
 
 
-def _score(c: Candidate, group: _Group, ctx: _Context, *, with_proximity: bool) -> tuple[float, list[str]]:
+def _score(
+    c: Candidate, group: _Group, ctx: _Context, *, with_proximity: bool
+) -> tuple[float, list[str]]:
     score, reasons = 0.0, []
     kind, why = _kind_score(c, group)
     score += kind
@@ -240,7 +247,9 @@ def _score(c: Candidate, group: _Group, ctx: _Context, *, with_proximity: bool) 
 
 def _resolve(groups: list[_Group], ctx: _Context, *, with_proximity: bool) -> None:
     for group in groups:
-        scored = [(c, *_score(c, group, ctx, with_proximity=with_proximity)) for c in group.candidates]
+        scored = [
+            (c, *_score(c, group, ctx, with_proximity=with_proximity)) for c in group.candidates
+        ]
         group.scored = sorted(scored, key=lambda t: -t[1])
 
 
@@ -257,7 +266,9 @@ def _context(groups: list[_Group], article: Article) -> _Context:
         elif choice.feature_class != "river":
             located.append((group, choice))
     crossing = {
-        n for n, s in enumerate(article.sentences) if any(cue in s.text.lower() for cue in _CROSSING_CUES)
+        n
+        for n, s in enumerate(article.sentences)
+        if any(cue in s.text.lower() for cue in _CROSSING_CUES)
     }
     return _Context(areas, dict(parents), located, crossing)
 
@@ -275,7 +286,11 @@ def _confidence(group: _Group, *, kind_checked: bool = True) -> float:
         value *= 0.4  # every reading contradicts the context (e.g. thousands of km from the rest)
     if best[0].estimate:
         value *= 0.8
-    if kind_checked and group.hint and best[0].feature_class not in _HINT_CLASSES.get(group.hint, {best[0].feature_class}):
+    if (
+        kind_checked
+        and group.hint
+        and best[0].feature_class not in _HINT_CLASSES.get(group.hint, {best[0].feature_class})
+    ):
         value *= 0.4  # "Hebei province" with no province of that name: do not pretend
     return round(max(0.05, min(value, 0.99)), 3)
 
@@ -290,21 +305,45 @@ def _precision(c: Candidate) -> int:
 
 def _place_from_group(group: _Group, gazetteer: Gazetteer) -> Place:
     chosen, _, reasons = group.scored[0]
-    seat = gazetteer.seat(chosen) if group.hint == "city" and chosen.feature_class in AREAS else None
+    seat = (
+        gazetteer.seat(chosen) if group.hint == "city" and chosen.feature_class in AREAS else None
+    )
     confidence = _confidence(group, kind_checked=seat is None)
     if seat is not None:
-        reasons = [*reasons, f"{chosen.name} is a provincial-level city: placed at its seat {seat.name}"]
+        reasons = [
+            *reasons,
+            f"{chosen.name} is a provincial-level city: placed at its seat {seat.name}",
+        ]
         chosen = seat
     scored = [(c, round(s, 3)) for c, s, _ in group.scored]
     if confidence < settings.min_confidence:
         logger.warning(
             "Unresolved %r: best candidate %s scored confidence %.2f < %.2f",
-            group.name, chosen.gazetteer_id, confidence, settings.min_confidence,
+            group.name,
+            chosen.gazetteer_id,
+            confidence,
+            settings.min_confidence,
         )
-        return Place(group.name, group.mentions, None, 1, confidence, "ambiguous: " + "; ".join(reasons), scored)
+        return Place(
+            group.name,
+            group.mentions,
+            None,
+            1,
+            confidence,
+            "ambiguous: " + "; ".join(reasons),
+            scored,
+        )
     if chosen.estimate:
         reasons = [*reasons, "position is an estimate (see the gazetteer notes)"]
-    return Place(chosen.name, group.mentions, chosen, _precision(chosen), confidence, "; ".join(reasons), scored)
+    return Place(
+        chosen.name,
+        group.mentions,
+        chosen,
+        _precision(chosen),
+        confidence,
+        "; ".join(reasons),
+        scored,
+    )
 
 
 def _merge_same_place(places: list[Place]) -> list[Place]:
@@ -328,7 +367,9 @@ def _near_place(mention: Mention, places: list[Place]) -> Place | None:
     """Locate a name the gazetteer lacks through the place it is said to be near or in."""
     anchor = fold(mention.anchor or "")
     for place in places:
-        if place.candidate is not None and any(fold(m.search_name) == anchor for m in place.mentions):
+        if place.candidate is not None and any(
+            fold(m.search_name) == anchor for m in place.mentions
+        ):
             c = place.candidate
             located = Candidate(
                 gazetteer_id="",
@@ -341,8 +382,18 @@ def _near_place(mention: Mention, places: list[Place]) -> Place | None:
                 source=f"located through {c.name} ({c.gazetteer_id})",
                 estimate=True,
             )
-            reason = f"not in the gazetteer; placed at {c.name}, which the text names as its neighbour"
-            return Place(mention.search_name, [mention], located, 2, round(0.7 * place.confidence, 3), reason, anchor=place)
+            reason = (
+                f"not in the gazetteer; placed at {c.name}, which the text names as its neighbour"
+            )
+            return Place(
+                mention.search_name,
+                [mention],
+                located,
+                2,
+                round(0.7 * place.confidence, 3),
+                reason,
+                anchor=place,
+            )
     return None
 
 
@@ -375,7 +426,9 @@ def places_from_toponyms(
     for _ in range(2):
         _resolve(groups, _context(groups, article), with_proximity=True)
     places = _merge_same_place([_place_from_group(g, gazetteer) for g in groups])
-    unresolved = [m for m in mentions if m.kind == "gazetteer" and not gazetteer.lookup(m.search_name)]
+    unresolved = [
+        m for m in mentions if m.kind == "gazetteer" and not gazetteer.lookup(m.search_name)
+    ]
     for mention in (m for m in mentions if m.kind != "gazetteer"):
         place = _near_place(mention, places) or _online_place(mention)
         if place is None:
@@ -425,7 +478,9 @@ class GazetteerGeocoder(Geocoder):
         super().__init__()
         self.gazetteer = gazetteer or load_gazetteer()
 
-    def geocode(self, query: str, *, exactly_one: bool = True, **_: object) -> Location | list[Location] | None:
+    def geocode(
+        self, query: str, *, exactly_one: bool = True, **_: object
+    ) -> Location | list[Location] | None:
         """Return the best (or every) gazetteer match of ``query``; curated places first."""
         found = [
             Location(f"{c.name}, {c.admin1 or c.country_code}", (c.lat, c.lon), _raw(c))
@@ -488,7 +543,9 @@ def online_geocoder(name: str | None = None):
     except Exception as e:  # geopy raises GeocoderNotFound
         msg = f"Geocoder {name!r} is not a geopy geocoder. Use 'offline' or e.g. 'nominatim'."
         raise GeoError(msg) from e
-    limited = RateLimiter(service(user_agent=settings.geocoder_user_agent).geocode, min_delay_seconds=1.0)
+    limited = RateLimiter(
+        service(user_agent=settings.geocoder_user_agent).geocode, min_delay_seconds=1.0
+    )
     cache = _DiskCache(Path(settings.cache_folder) / f"geocode-{name}.json")
 
     def geocode(query: str) -> Location | None:
@@ -496,7 +553,10 @@ def online_geocoder(name: str | None = None):
         if hit:
             return None if value is None else Location(value[2], (value[0], value[1]), {})
         location = limited(query)
-        cache.put(query, None if location is None else [location.latitude, location.longitude, location.address])
+        cache.put(
+            query,
+            None if location is None else [location.latitude, location.longitude, location.address],
+        )
         return location
 
     return geocode

@@ -26,7 +26,10 @@ MERGE_KM = 5.0
 
 def _km(a, b) -> float:  # haversine; both shapely Points (lon, lat)
     lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
@@ -34,7 +37,13 @@ def _same_place(a, b) -> bool:
     if a["gazetteer_id"] and a["gazetteer_id"] == b["gazetteer_id"]:
         return True
     ga, gb = a["geometry"], b["geometry"]
-    return ga is not None and gb is not None and not ga.is_empty and not gb.is_empty and _km(ga, gb) <= MERGE_KM
+    return (
+        ga is not None
+        and gb is not None
+        and not ga.is_empty
+        and not gb.is_empty
+        and _km(ga, gb) <= MERGE_KM
+    )
 
 
 def _groups(gdf: gpd.GeoDataFrame) -> list[list[int]]:
@@ -107,7 +116,11 @@ def merge_incidents(gdf_incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             first["confidence"] = max(m["confidence"] for m in members)
             articles = list(dict.fromkeys(m["article_id"] for m in members))
             first["summary"] = f"{first['summary']} — reported by {len(articles)} articles"
-            logger.info("Merged incidents %s into %s (same event)", [m["id"] for m in members], first["id"])
+            logger.info(
+                "Merged incidents %s into %s (same event)", [m["id"] for m in members], first["id"]
+            )
         keep.append(first)
-    merged = gpd.GeoDataFrame(keep, columns=list(gdf_incidents.columns), geometry="geometry", crs=gdf_incidents.crs)
+    merged = gpd.GeoDataFrame(
+        keep, columns=list(gdf_incidents.columns), geometry="geometry", crs=gdf_incidents.crs
+    )
     return merged.reset_index(drop=True)

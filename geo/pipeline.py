@@ -90,7 +90,10 @@ class ArticleResult:
 
 
 def process_article(
-    article: Article, *, gazetteer: Gazetteer | None = None, boundaries: gpd.GeoDataFrame | None = None
+    article: Article,
+    *,
+    gazetteer: Gazetteer | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
 ) -> ArticleResult:
     """Find, place and connect what one article reports.
 
@@ -185,7 +188,8 @@ def _incident_row(incident: Incident) -> dict[str, Any]:
         "gazetteer_id": place.candidate.gazetteer_id if place and place.candidate else "",
         "date_inferred": bool(span.inferred) if span else False,
         "country_code": place.country_code if place else "",
-        "sources": incident.sources or [{"article_id": incident.article_id, "excerpt": incident.excerpt}],
+        "sources": incident.sources
+        or [{"article_id": incident.article_id, "excerpt": incident.excerpt}],
         "geometry": _point(place),
     }
 
@@ -207,7 +211,9 @@ def _route_row(route: Route) -> dict[str, Any]:
         "via": [p.name for p in route.via],
         "date_precision": span.precision if span else "unknown",
         "origin_id": route.origin.candidate.gazetteer_id if route.origin.candidate else "",
-        "destination_id": route.destination.candidate.gazetteer_id if route.destination.candidate else "",
+        "destination_id": route.destination.candidate.gazetteer_id
+        if route.destination.candidate
+        else "",
         "confidence": route.confidence,
         "geometry": LineString(route.coords) if len(route.coords) >= 2 else None,
     }
@@ -301,7 +307,9 @@ def _with_corpus_dates(articles: Sequence[Article]) -> list[Article]:
     for article in articles:
         if article.published is None:
             article = replace(article, published=date(year, 12, 31), published_inferred=True)
-            logger.warning("%s: no date in the article; using the corpus year %d", article.article_id, year)
+            logger.warning(
+                "%s: no date in the article; using the corpus year %d", article.article_id, year
+            )
         out.append(article)
     return out
 
@@ -338,18 +346,27 @@ def layers_from_articles(
     results, seen = [], set()
     for article in _progress(articles, progress, "Building"):
         if article.article_id in seen:
-            skipped.append(f"{article.path or article.article_id}: duplicate article id {article.article_id!r}")
+            skipped.append(
+                f"{article.path or article.article_id}: duplicate article id {article.article_id!r}"
+            )
             continue
         seen.add(article.article_id)
         try:
             results.append(process_article(article, gazetteer=gazetteer, boundaries=boundaries))
         except Exception as e:  # one broken article must never stop the others
             logger.exception("Article %r failed", article.article_id)
-            skipped.append(f"{article.path or article.article_id}: could not be processed ({type(e).__name__}: {e})")
+            skipped.append(
+                f"{article.path or article.article_id}: could not be processed "
+                f"({type(e).__name__}: {e})"
+            )
     layers = _layers_from_results(results, skipped)
     logger.info(
         "Built %d articles: %d places, %d incidents, %d routes; %d skipped",
-        len(results), len(layers.places), len(layers.incidents), len(layers.routes), len(skipped),
+        len(results),
+        len(layers.places),
+        len(layers.incidents),
+        len(layers.routes),
+        len(skipped),
     )
     return layers
 
@@ -413,7 +430,7 @@ def layers_from_texts(named_texts: Iterable[tuple[str, str | bytes]]) -> Layers:
 
 
 def merge_layers(*parts: Layers) -> Layers:
-    """Concatenate Layers; later articles with an id already present replace nothing and are skipped.
+    """Concatenate Layers; an article id already present is skipped, never replaced.
 
     Parameters
     ----------
@@ -432,7 +449,9 @@ def merge_layers(*parts: Layers) -> Layers:
     for part in parts:
         ids = set(part.articles["article_id"])
         clash = ids & seen
-        skipped += part.skipped + [f"{a}: an article with this id is already loaded" for a in sorted(clash)]
+        skipped += part.skipped + [
+            f"{a}: an article with this id is already loaded" for a in sorted(clash)
+        ]
         kept.append((part, clash))
         seen |= ids
 
@@ -442,7 +461,9 @@ def merge_layers(*parts: Layers) -> Layers:
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=settings.default_crs)
 
     incidents = merge_incidents(concat("incidents", INCIDENT_COLUMNS))
-    articles = pd.concat([p.articles[~p.articles["article_id"].isin(c)] for p, c in kept], ignore_index=True)
+    articles = pd.concat(
+        [p.articles[~p.articles["article_id"].isin(c)] for p, c in kept], ignore_index=True
+    )
     return Layers(
         _validate(concat("places", PLACE_COLUMNS), PLACE_COLUMNS),
         _validate(incidents, INCIDENT_COLUMNS),
@@ -453,7 +474,10 @@ def merge_layers(*parts: Layers) -> Layers:
 
 
 def build(
-    articles_dir: str | Path | None = None, out_dir: str | Path | None = None, *, progress: bool = False
+    articles_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    progress: bool = False,
 ) -> Layers:
     """Build every article of a folder and write the store.
 
@@ -532,7 +556,9 @@ def write_store(layers: Layers, folder: str | Path) -> Path:
         for column in LIST_COLUMNS:
             if column in flat:
                 flat[column] = [_to_text(v) for v in flat[column]]
-        pyogrio.write_dataframe(flat, gpkg, layer=name, driver="GPKG", geometry_type=_geometry_type(name))
+        pyogrio.write_dataframe(
+            flat, gpkg, layer=name, driver="GPKG", geometry_type=_geometry_type(name)
+        )
     articles = layers.articles.astype(object).where(layers.articles.notna(), None)
     pyogrio.write_dataframe(articles, gpkg, layer="articles", driver="GPKG")
     logger.info("Wrote the store to %s", folder)
@@ -563,15 +589,26 @@ def read_store(folder: str | Path) -> Layers:
         msg = f"{folder}: no border.gpkg here; run 'python -m geo build --out {folder}' first."
         raise StoreError(msg)
     frames = {}
-    for name, columns in (("places", PLACE_COLUMNS), ("incidents", INCIDENT_COLUMNS), ("routes", ROUTE_COLUMNS)):
+    for name, columns in (
+        ("places", PLACE_COLUMNS),
+        ("incidents", INCIDENT_COLUMNS),
+        ("routes", ROUTE_COLUMNS),
+    ):
         gdf = pyogrio.read_dataframe(gpkg, layer=name)
         for column in LIST_COLUMNS:
             if column in gdf:
                 gdf[column] = [_from_text(v) for v in gdf[column]]
-        gdf = gdf.reindex(columns=[*columns, "geometry"]).set_crs(settings.default_crs, allow_override=True)
+        gdf = gdf.reindex(columns=[*columns, "geometry"]).set_crs(
+            settings.default_crs, allow_override=True
+        )
         for column in columns:
             if gdf[column].dtype == object:
                 gdf[column] = gdf[column].where(gdf[column].notna(), None)
         frames[name] = _validate(gdf, columns)
     articles = pyogrio.read_dataframe(gpkg, layer="articles", read_geometry=False)
-    return Layers(frames["places"], frames["incidents"], frames["routes"], articles.reindex(columns=list(ARTICLE_COLUMNS)))
+    return Layers(
+        frames["places"],
+        frames["incidents"],
+        frames["routes"],
+        articles.reindex(columns=list(ARTICLE_COLUMNS)),
+    )

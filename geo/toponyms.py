@@ -40,21 +40,71 @@ _TOKEN = re.compile(
     r"|\S"
 )
 _CJK = re.compile(r"[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HANGUL_PARTICLES = ("에서", "으로", "에", "의", "로", "는", "은", "이", "가", "를", "을", "와", "과")
+_HANGUL_PARTICLES = (
+    "에서",
+    "으로",
+    "에",
+    "의",
+    "로",
+    "는",
+    "은",
+    "이",
+    "가",
+    "를",
+    "을",
+    "와",
+    "과",
+)
 _SUFFIX_NAME = re.compile(
     rf"^[A-Z][{_LETTER}'’]+-(?:ri|ni|li|dong|gun|up|ŭp|eup|ku|cun|zhen|xiang|tun)$"
 )
-_UNKNOWN_PLACE_NOUNS = {"village": "village", "town": "town", "county": "county", "township": "town"}
+_UNKNOWN_PLACE_NOUNS = {
+    "village": "village",
+    "town": "town",
+    "county": "county",
+    "township": "town",
+}
 _ANCHOR_WORDS = {"near", "outside", "in", "of", "by"}
 _PERSON_CUES = {"mr", "ms", "mrs", "dr", "by", "named", "surnamed", "spokesman", "spokeswoman"}
 _RIVER_FOLLOWERS = {
-    "to", "into", "from", "in", "at", "and", "or", "near", "on", "by", "river", "which", "where",
-    "was", "is", "between", "towards", "toward", "late", "early", "under", "with",
+    "to",
+    "into",
+    "from",
+    "in",
+    "at",
+    "and",
+    "or",
+    "near",
+    "on",
+    "by",
+    "river",
+    "which",
+    "where",
+    "was",
+    "is",
+    "between",
+    "towards",
+    "toward",
+    "late",
+    "early",
+    "under",
+    "with",
 }
 _MAX_TOKENS = 6
 _DASHES = {"-", "–", "—", "‐"}
 #: Words before a bare name that make it the river: "crosses Tumen into China", "the Yalu".
-_RIVER_PRECEDERS = {"the", "across", "along", "over", "cross", "crosses", "crossed", "crossing", "waded", "swam"}
+_RIVER_PRECEDERS = {
+    "the",
+    "across",
+    "along",
+    "over",
+    "cross",
+    "crosses",
+    "crossed",
+    "crossing",
+    "waded",
+    "swam",
+}
 fold = lru_cache(maxsize=65536)(_fold)  # the same n-grams recur across articles
 #: Generic words that belong to the name itself ("Tumen River"), not stripped from mentions.
 _NAME_PART_SUFFIXES = {"river", "gang", "jiang", "bridge", "port"}
@@ -123,14 +173,18 @@ def _tokens(text: str, offset: int) -> list[_Token]:
 
 def _adjacent(tokens: list[_Token], a: int, b: int) -> bool:
     """True when tokens a..b are words, joined by white space or dashes ("Korea–Russia")."""
-    return tokens[a].is_word and tokens[b].is_word and all(
-        tokens[k].is_word or tokens[k].text in _DASHES for k in range(a + 1, b)
+    return (
+        tokens[a].is_word
+        and tokens[b].is_word
+        and all(tokens[k].is_word or tokens[k].text in _DASHES for k in range(a + 1, b))
     )
 
 
 def _hangul_keys(token: str) -> list[str]:
     keys = [token]
-    keys += [token[: -len(p)] for p in _HANGUL_PARTICLES if token.endswith(p) and len(token) > len(p) + 1]
+    keys += [
+        token[: -len(p)] for p in _HANGUL_PARTICLES if token.endswith(p) and len(token) > len(p) + 1
+    ]
     return keys
 
 
@@ -177,7 +231,12 @@ def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
     if before is not None and before.lower.rstrip(".") in _PERSON_CUES:
         return True
-    if before is not None and before.is_word and before.is_capitalised and before.lower not in ("the",):
+    if (
+        before is not None
+        and before.is_word
+        and before.is_capitalised
+        and before.lower not in ("the",)
+    ):
         return True
     return (
         after is not None
@@ -248,7 +307,7 @@ _ANCHOR = re.compile(
 
 
 def _anchor_after(text: str, end: int, found: dict[int, Mention]) -> str | None:
-    """'X town near Y', 'X, a village 10 km downstream of Y', 'X in Y', 'X, Y county': Y's surface."""
+    """Return Y's surface in 'X town near Y', 'X, a village 10 km downstream of Y', 'X, Y'."""
     match = _ANCHOR.match(text, end)
     if match is None:
         return None

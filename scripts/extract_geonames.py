@@ -62,8 +62,16 @@ def main() -> None:
     with gzip.open(args.out, "wt", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(
-            ("geonameid", "name", "latitude", "longitude", "country_code", "admin1_code",
-             "population", "alternate_names")
+            (
+                "geonameid",
+                "name",
+                "latitude",
+                "longitude",
+                "country_code",
+                "admin1_code",
+                "population",
+                "alternate_names",
+            )
         )
         writer.writerows(rows)
     print(f"{len(rows)} places written to {args.out}")

@@ -14,7 +14,13 @@ SEEDS = settings.seeds_folder
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +28,10 @@ def build(tmp_path_factory):
     out = tmp_path_factory.mktemp("build")
     result = run("build", "--articles", SEEDS, "--out", out)
     assert result.returncode == 0, result.stderr
-    layers = {name: json.loads((out / f"{name}.geojson").read_text(encoding="utf-8")) for name in ("places", "incidents", "routes")}
+    layers = {
+        name: json.loads((out / f"{name}.geojson").read_text(encoding="utf-8"))
+        for name in ("places", "incidents", "routes")
+    }
     return out, layers
 
 
@@ -68,12 +77,26 @@ def test_sanhe_is_the_jilin_one_and_says_why(build):
 def test_no_byline_or_outlet_is_a_place(build):
     _, layers = build
     mentions = {m for p in props(layers["places"]) for m in p["mentions"]}
-    assert not mentions & {"Leejin Jun", "Jun", "Paul Eckert", "Reuters", "Yonhap", "Meari", "Uriminzokkiri", "Korean", "Chinese"}
+    assert not mentions & {
+        "Leejin Jun",
+        "Jun",
+        "Paul Eckert",
+        "Reuters",
+        "Yonhap",
+        "Meari",
+        "Uriminzokkiri",
+        "Korean",
+        "Chinese",
+    }
 
 
 def test_two_night_crossings_are_separate_dated_incidents(build):
     _, layers = build
-    crossings = [p for p in props(layers["incidents"]) if p["type"] == "smuggling_crossing" and p["date_precision"] == "day"]
+    crossings = [
+        p
+        for p in props(layers["incidents"])
+        if p["type"] == "smuggling_crossing" and p["date_precision"] == "day"
+    ]
     days = {p["date_start"] for p in crossings}
     assert {"2017-09-28", "2017-10-02"} <= days
     for p in crossings:
@@ -89,21 +112,35 @@ def test_refused_export_and_storage_are_incidents(build):
     assert any(p["type"] == "customs_refusal" and p["place"] == "Sanhe" for p in incidents)
     storage = next(p for p in incidents if p["type"] == "storage")
     assert storage["place"] == "Hoeryong"
-    assert (storage["date_start"], storage["date_end"], storage["date_precision"]) == ("2017-09-11", "2017-09-20", "range")
+    assert (storage["date_start"], storage["date_end"], storage["date_precision"]) == (
+        "2017-09-11",
+        "2017-09-20",
+        "range",
+    )
 
 
 def test_caption_is_not_an_incident(build):
     _, layers = build
-    assert not any(p["date_start"] and p["date_start"].startswith("2013") for p in props(layers["incidents"]))
+    assert not any(
+        p["date_start"] and p["date_start"].startswith("2013") for p in props(layers["incidents"])
+    )
 
 
 @pytest.mark.parametrize(
     ("origin", "destination", "status"),
-    [("Hoeryong", "Sanhe", "blocked"), ("Rajin", "Hoeryong", "completed"), ("Inge-ri", None, "completed")],
+    [
+        ("Hoeryong", "Sanhe", "blocked"),
+        ("Rajin", "Hoeryong", "completed"),
+        ("Inge-ri", None, "completed"),
+    ],
 )
 def test_seed_routes(build, origin, destination, status):
     _, layers = build
-    routes = [p for p in props(layers["routes"]) if p["origin"] == origin and (destination is None or p["destination"] == destination)]
+    routes = [
+        p
+        for p in props(layers["routes"])
+        if p["origin"] == origin and (destination is None or p["destination"] == destination)
+    ]
     assert routes, f"no route {origin} -> {destination}"
     assert routes[0]["status"] == status
     if origin == "Inge-ri":
@@ -117,7 +154,11 @@ def test_export_is_rfc7946_and_gdal_reads_it(build, tmp_path):
     assert result.returncode == 0, result.stderr
     collection = json.loads(target.read_text(encoding="utf-8"))
     assert "crs" not in collection
-    assert {f["properties"]["layer"] for f in collection["features"]} == {"places", "incidents", "routes"}
+    assert {f["properties"]["layer"] for f in collection["features"]} == {
+        "places",
+        "incidents",
+        "routes",
+    }
     for feature in collection["features"]:
         if feature["geometry"] and feature["geometry"]["type"] == "Point":
             lon, lat = feature["geometry"]["coordinates"]
@@ -138,18 +179,24 @@ def test_standalone_map_needs_no_cdn(build, tmp_path):
     result = run("map", "--from", out, "--out", tmp_path / "map.html")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
-    assert "cdn.jsdelivr" not in html and "unpkg.com" not in html and "<script src=\"http" not in html
+    assert (
+        "cdn.jsdelivr" not in html and "unpkg.com" not in html and '<script src="http' not in html
+    )
 
 
 def test_bad_inputs_are_skipped_one_line_each_exit_1(tmp_path):
-    (tmp_path / "good.txt").write_text((SEEDS / "004_041c0f3c5762d66b.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "good.txt").write_text(
+        (SEEDS / "004_041c0f3c5762d66b.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "huge.txt").write_bytes(b"Hoeryong smuggling. " * 300_000)
     result = run("build", "--articles", tmp_path, "--out", tmp_path / "out", "--quiet")
     assert result.returncode == 1
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
-    assert len(skipped) == 3 and all(n in result.stderr for n in ("empty.txt", "binary.txt", "huge.txt"))
+    assert len(skipped) == 3 and all(
+        n in result.stderr for n in ("empty.txt", "binary.txt", "huge.txt")
+    )
     assert "Traceback" not in result.stderr
     assert "1 article(s)" in result.stdout
 

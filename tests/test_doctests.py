@@ -8,7 +8,9 @@ import pytest
 
 import geo
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(geo.__path__, "geo.") if m.name != "geo.__main__")
+MODULES = sorted(
+    m.name for m in pkgutil.iter_modules(geo.__path__, "geo.") if m.name != "geo.__main__"
+)
 
 
 @pytest.mark.parametrize("name", MODULES)

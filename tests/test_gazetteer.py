@@ -51,7 +51,9 @@ def test_lookup_finds_the_place_first(gazetteer, name, gazetteer_id, country):
 def test_ambiguous_name_has_all_candidates_curated_first(gazetteer):
     sanhe = gazetteer.lookup("Sanhe")
     assert sanhe[0].gazetteer_id == "gn:2035142"  # the curated Jilin village
-    assert any(c.gazetteer_id == "gn:1796823" for c in sanhe)  # Sanhe, Hebei (pop ~1M) is a candidate
+    assert any(
+        c.gazetteer_id == "gn:1796823" for c in sanhe
+    )  # Sanhe, Hebei (pop ~1M) is a candidate
 
 
 @pytest.mark.parametrize("word", ["Reuters", "Korean", "Chinese", "September", "Committee"])

@@ -18,7 +18,9 @@ def gazetteer():
 
 def resolve(text, gazetteer):
     article = article_from_text(text, "t")
-    places, unresolved = places_from_toponyms(article, toponyms_from_article(article, gazetteer), gazetteer)
+    places, unresolved = places_from_toponyms(
+        article, toponyms_from_article(article, gazetteer), gazetteer
+    )
     return {m.search_name: p for p in places for m in p.mentions}, unresolved
 
 
@@ -40,13 +42,17 @@ def test_sanhe_across_the_tumen_from_hoeryong_is_the_jilin_village(gazetteer):
 
 
 def test_sanhe_in_hebei_context_is_the_hebei_city(gazetteer):
-    places, _ = resolve("A trading firm in Sanhe, Hebei province, near Beijing placed the order.", gazetteer)
+    places, _ = resolve(
+        "A trading firm in Sanhe, Hebei province, near Beijing placed the order.", gazetteer
+    )
     assert places["Sanhe"].candidate.country_code == "CN"
     assert km(places["Sanhe"], 39.98, 117.07) < 10
 
 
 def test_longjing_is_the_one_in_jilin(gazetteer):
-    places, _ = resolve("Orders came from a company in Longjing city in China's Jilin province.", gazetteer)
+    places, _ = resolve(
+        "Orders came from a company in Longjing city in China's Jilin province.", gazetteer
+    )
     assert km(places["Longjing"], 42.77, 129.42) < 5
 
 
@@ -58,7 +64,9 @@ def test_country_and_province_names_resolve_to_the_area_not_a_town(gazetteer):
 
 
 def test_unknown_village_is_placed_at_its_neighbour_with_precision_2(gazetteer):
-    places, unresolved = resolve("Smugglers gathered at Sambong-ri village near Musan on the river.", gazetteer)
+    places, unresolved = resolve(
+        "Smugglers gathered at Sambong-ri village near Musan on the river.", gazetteer
+    )
     village = places["Sambong-ri"]
     assert village.geo_precision == 2
     assert village.lat == places["Musan"].lat and "Musan" in village.reason

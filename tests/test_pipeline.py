@@ -13,9 +13,11 @@ source: Border Watch test article (INVENTED events, not real reporting)
 ---
 [Invented article for tests; events are fictional.]
 
-Traders in Sinŭiju moved seafood across the Yalu to Dandong on Sept. 28, a source in North Pyongan province said.
+Traders in Sinŭiju moved seafood across the Yalu to Dandong on Sept. 28,
+a source in North Pyongan province said.
 
-Ten trucks crossed the Sino-Korean Friendship Bridge from Sinuiju to Dandong in the early hours of Oct. 3, the source said.
+Ten trucks crossed the Sino-Korean Friendship Bridge from Sinuiju to Dandong
+in the early hours of Oct. 3, the source said.
 """
 
 
@@ -25,7 +27,11 @@ def layers():
 
 
 def test_layers_follow_the_output_contract(layers):
-    for gdf, columns in ((layers.places, PLACE_COLUMNS), (layers.incidents, INCIDENT_COLUMNS), (layers.routes, ROUTE_COLUMNS)):
+    for gdf, columns in (
+        (layers.places, PLACE_COLUMNS),
+        (layers.incidents, INCIDENT_COLUMNS),
+        (layers.routes, ROUTE_COLUMNS),
+    ):
         assert isinstance(gdf, gpd.GeoDataFrame)
         assert list(gdf.columns) == [*columns, "geometry"]
         assert gdf.crs.to_string() == "EPSG:4326" and gdf.index.is_unique
@@ -33,13 +39,17 @@ def test_layers_follow_the_output_contract(layers):
 
 def test_points_are_lon_lat(layers):
     sinuiju = layers.places[layers.places["name"] == "Sinuiju"].geometry.iloc[0]
-    assert sinuiju.x == pytest.approx(124.398, abs=0.01) and sinuiju.y == pytest.approx(40.10, abs=0.01)
+    assert sinuiju.x == pytest.approx(124.398, abs=0.01) and sinuiju.y == pytest.approx(
+        40.10, abs=0.01
+    )
 
 
 def test_new_article_gives_dated_incidents_and_a_crossing_route(layers):
     dates = set(layers.incidents["date_start"])
     assert {"2024-09-28", "2024-10-03"} <= dates
-    route = layers.routes[(layers.routes["origin"] == "Sinuiju") & (layers.routes["destination"] == "Dandong")]
+    route = layers.routes[
+        (layers.routes["origin"] == "Sinuiju") & (layers.routes["destination"] == "Dandong")
+    ]
     assert len(route) >= 1 and bool(route["crosses_border"].iloc[0])
     assert 1 < route["length_km"].iloc[0] < 15
 
@@ -50,7 +60,9 @@ def test_store_round_trip(layers, tmp_path):
         assert (tmp_path / name).is_file()
     back = pipeline.read_store(tmp_path)
     assert list(back.incidents["id"]) == list(layers.incidents["id"])
-    assert back.places["mentions"].iloc[0] == layers.places["mentions"].iloc[0]  # lists survive GPKG
+    assert (
+        back.places["mentions"].iloc[0] == layers.places["mentions"].iloc[0]
+    )  # lists survive GPKG
     assert list(back.articles["article_id"]) == ["sinuiju"]
 
 
@@ -78,14 +90,23 @@ def test_bad_files_are_skipped_with_one_line_and_the_rest_is_built(tmp_path, nam
 
 
 def test_other_encodings_and_html_are_processed_as_text(tmp_path):
-    (tmp_path / "latin.txt").write_bytes("Smugglers in Hyesan sold café goods <script>alert(1)</script> on Sept. 3, 2023.".encode("cp1252"))
+    (tmp_path / "latin.txt").write_bytes(
+        "Smugglers in Hyesan sold café goods <script>alert(1)</script> on Sept. 3, 2023.".encode(
+            "cp1252"
+        )
+    )
     layers = pipeline.layers_from_paths([tmp_path / "latin.txt"])
     assert layers.skipped == []
     assert "<script>alert(1)</script>" in layers.articles["text"].iloc[0]
 
 
 def test_upload_texts_and_merge(layers):
-    upload = pipeline.layers_from_texts([("hyesan.txt", "Smugglers crossed the Yalu from Hyesan to Changbai on May 5, 2023."), ("bad.txt", b"")])
+    upload = pipeline.layers_from_texts(
+        [
+            ("hyesan.txt", "Smugglers crossed the Yalu from Hyesan to Changbai on May 5, 2023."),
+            ("bad.txt", b""),
+        ]
+    )
     assert "bad.txt" in upload.skipped[0]
     merged = pipeline.merge_layers(layers, upload)
     assert set(merged.articles["article_id"]) == {"sinuiju", "hyesan"}
@@ -93,8 +114,13 @@ def test_upload_texts_and_merge(layers):
 
 
 def test_same_event_in_two_articles_is_one_incident_with_both_sources():
-    text = "Smugglers moved copper across the Yalu from Hyesan to Changbai on May 5, 2023, a source said."
-    merged = pipeline.layers_from_articles([article_from_text(text, "a"), article_from_text(text.replace("a source", "two traders"), "b")])
+    text = "Smugglers moved copper across the Yalu from Hyesan to Changbai on May 5, 2023, a source said."  # noqa: E501
+    merged = pipeline.layers_from_articles(
+        [
+            article_from_text(text, "a"),
+            article_from_text(text.replace("a source", "two traders"), "b"),
+        ]
+    )
     crossing = merged.incidents[merged.incidents["date_start"] == "2023-05-05"]
     assert len(crossing) == 1
     assert {s["article_id"] for s in crossing["sources"].iloc[0]} == {"a", "b"}
@@ -109,7 +135,9 @@ def test_one_failing_article_does_not_stop_the_others(monkeypatch):
         return real(article, **kw)
 
     monkeypatch.setattr(pipeline, "process_article", flaky)
-    out = pipeline.layers_from_articles([article_from_text(SINUIJU, "bad"), article_from_text(SINUIJU, "good")])
+    out = pipeline.layers_from_articles(
+        [article_from_text(SINUIJU, "bad"), article_from_text(SINUIJU, "good")]
+    )
     assert list(out.articles["article_id"]) == ["good"]
     assert out.skipped == ["bad: could not be processed (RuntimeError: boom)"]
 

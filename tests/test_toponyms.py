@@ -42,8 +42,13 @@ def test_people_outlets_and_adjectives_are_not_places(gazetteer, text):
 
 
 def test_kind_words_become_hints(gazetteer):
-    mentions = toponyms_from_text("The Hoeryong city customs post and Jilin province.", gazetteer=gazetteer)
-    assert [(m.search_name, m.feature_hint) for m in mentions] == [("Hoeryong", "city"), ("Jilin", "province")]
+    mentions = toponyms_from_text(
+        "The Hoeryong city customs post and Jilin province.", gazetteer=gazetteer
+    )
+    assert [(m.search_name, m.feature_hint) for m in mentions] == [
+        ("Hoeryong", "city"),
+        ("Jilin", "province"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -55,12 +60,18 @@ def test_kind_words_become_hints(gazetteer):
     ],
 )
 def test_tumen_the_river_or_the_city_from_the_words_around(gazetteer, text, hint):
-    tumen = [m for m in toponyms_from_text(text, gazetteer=gazetteer) if m.search_name.startswith("Tumen")]
+    tumen = [
+        m
+        for m in toponyms_from_text(text, gazetteer=gazetteer)
+        if m.search_name.startswith("Tumen")
+    ]
     assert tumen[0].feature_hint == hint
 
 
 def test_unknown_village_with_suffix_is_found_with_its_anchor(gazetteer):
-    mentions = toponyms_from_text("Smugglers used Sambong-ri village near Musan at night.", gazetteer=gazetteer)
+    mentions = toponyms_from_text(
+        "Smugglers used Sambong-ri village near Musan at night.", gazetteer=gazetteer
+    )
     unknown = [m for m in mentions if m.kind == "suffix_rule"]
     assert [(m.search_name, m.anchor) for m in unknown] == [("Sambong-ri", "Musan")]
 
