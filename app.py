@@ -11,6 +11,7 @@ into ``static/vendor/`` and served by Streamlit's static file serving
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import logging
@@ -276,20 +277,17 @@ def _map_bounds(layers: pipeline.Layers) -> tuple[float, float, float, float] | 
     return None
 
 
-def _feature_groups(filtered: pipeline.Layers, key: tuple) -> list[Any]:
-    """Return the map's data layers, rebuilt only when the data or the filters change.
+@st.cache_resource(max_entries=4)
+def _feature_groups(
+    _filtered_layers: pipeline.Layers, layers_key: tuple, state: FilterState
+) -> list[Any]:
+    """Return the map's data layers, built once per data and filters for every session.
 
-    Kept per session (st_folium re-parents the groups into each run's new base map, so
-    they must not be shared between concurrent sessions); a click or a table pick
-    reruns the script without paying for 100,000 features again.
+    st_folium renames and re-parents the groups it is given, so callers hand it a deep
+    copy (milliseconds) and this pristine set is never rendered.
     """
-    memo = st.session_state.get("_groups_memo")
-    if memo is not None and memo[0] == key:
-        return memo[1]
-    groups = maps.feature_group_from_layers(filtered, popups="short")
-    groups = list(groups) if isinstance(groups, list | tuple) else [groups]
-    st.session_state["_groups_memo"] = (key, groups)
-    return groups
+    groups = maps.feature_group_from_layers(_filtered_layers, popups="short")
+    return list(groups) if isinstance(groups, list | tuple) else [groups]
 
 
 def _draw_map(
@@ -308,7 +306,7 @@ def _draw_map(
         incident_types=types,
     )
     maps.localize_assets(m, mode="url", base_url=_vendor_base_url())
-    groups = _feature_groups(filtered, (st.session_state.get("layers_key"), state))
+    groups = copy.deepcopy(_feature_groups(filtered, st.session_state["layers_key"], state))
     center = zoom = None
     if selection and selection.get("center") and st.session_state.pop("recentre", False):
         center, zoom = selection["center"], 11

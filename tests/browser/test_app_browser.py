@@ -157,6 +157,9 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
     body = page.inner_text("body")
     assert "<script>document.title='pwned-script'</script>" in body
     assert "onerror" in body and "Smugglers cross the river" in body
+    page.wait_for_timeout(500)  # the rerun after the click must leave the markers drawn
+    assert map_frame.evaluate("window.bwLayers.map.hasLayer(window.bwLayers.incidents)")
+    assert _drawn(map_frame) == 3
     page.screenshot(path="/tmp/app_click.png", full_page=True)
 
     # filter by incident type -> fewer markers, same iframe (no reload)
@@ -168,7 +171,7 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
         "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000
     )
     assert map_frame.evaluate("window.__sameFrame") is True
-    assert "type=defection" in page.url
+    page.wait_for_url("**type=defection**", timeout=15_000)  # the view is shareable
     page.screenshot(path="/tmp/app_filtered.png", full_page=True)
 
     # download the GeoJSON of the filtered view
@@ -201,3 +204,21 @@ def test_shared_url_restores_the_view(page, app_url, blocked_network):
     )
     page.get_by_text("Five trucks crossed", exact=False).first.wait_for(timeout=15_000)
     page.screenshot(path="/tmp/app_shared_url.png", full_page=True)
+
+
+def test_table_row_selects_and_centres_the_map(page, app_url, blocked_network):
+    _, _, map_frame = _open(page, app_url, blocked_network)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    row_height = 35
+    # rows: a-i001, a-i002, b-i001, b-i002; the selection column is the leftmost
+    page.mouse.click(box["x"] + 18, box["y"] + row_height * 3 + row_height / 2)
+    page.get_by_text("Soldiers crossed near", exact=False).first.wait_for(timeout=15_000)
+    map_frame.wait_for_function(
+        "Math.abs(window.bwLayers.map.getCenter().lng - 128.18) < 0.05", timeout=15_000
+    )
+    # the markers are still drawn after the rerun (same data, same layers)
+    drawn = "window.bwLayers.map.hasLayer(window.bwLayers.incidents)"
+    assert map_frame.evaluate(drawn) and _drawn(map_frame) == 3
+    page.screenshot(path="/tmp/app_table_pick.png", full_page=True)
