@@ -305,6 +305,7 @@ _ROLE_WEIGHT = {
     "between": 2.0,
     "anchor": 0.5,
 }
+_MOVEMENT_TYPES = frozenset({"smuggling_crossing", "defection", "customs_refusal", "transport"})
 _CROSSING_TYPES = frozenset({"smuggling_crossing", "defection"})
 _COUNTRY_ROLES = frozenset({"at", "in", "inside", "within", "subject"})
 #: Roles that never say where something happened ("cash for Pyongyang", "trade with X").
@@ -359,6 +360,14 @@ _LOOKBACK = 120
 def _window(text: str, end: int, size: int = _LOOKBACK) -> str:
     """Return the text before ``end``, at most ``size`` characters (bounded regex work)."""
     return text[max(0, end - size) : end]
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Return ``text`` with the given spans replaced by spaces (offsets unchanged)."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
 
 
 def _reporting_spans(text: str) -> list[tuple[int, int]]:
@@ -561,7 +570,13 @@ def _date_key(span: DateSpan | None) -> tuple[object, ...] | None:
 
 def _date_label(span: DateSpan | None) -> str:
     if span is None or span.start is None:
-        return f"{span.text}, year unknown" if span is not None and span.text else "date unknown"
+        if span is None or not span.text:
+            return "date unknown"
+        return (
+            f"{span.text}, year unknown"
+            if re.search(r"\d", span.text)
+            else f"{span.text}, unresolved"
+        )
     if span.precision == "day" or span.end in (None, span.start):
         return span.start.isoformat()
     if span.precision == "month":
@@ -686,6 +701,12 @@ _DEMONYMS = frozenset(
 _MONTH_BEFORE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE
 )
+_TIME_WORDS = frozenset({"last", "next", "later", "earlier", "ago", "previous", "every", "each"})
+_QUALIFIER = re.compile(
+    r"\b(?:more than|less than|fewer than|at least|at most|up to|about|around|nearly|almost|"
+    r"over|some|roughly|approximately)\s+$",
+    re.IGNORECASE,
+)
 _STOP = frozenset(
     "a an the of for in at to and or but was were is are be been has have had that which who "
     "with from on by as into than then this these those it its their his her they he she "
@@ -724,7 +745,9 @@ def quantities_from_text(text: str) -> list[str]:
             continue  # a year or a day of a month
         phrase_end = _noun_phrase_end(text, m.end())
         if phrase_end is not None:
-            found.append((m.start(), phrase_end, text[m.start() : phrase_end]))
+            qualifier = _QUALIFIER.search(_window(text, m.start(), 24))
+            start = m.start() - (len(qualifier.group(0)) if qualifier else 0)
+            found.append((start, phrase_end, text[start:phrase_end]))
     return [q for _, _, q in sorted(found)]
 
 
@@ -739,15 +762,23 @@ def _noun_phrase_end(text: str, pos: int) -> int | None:
         capital = token[:1].isupper() and token not in _DEMONYMS
         if token.lower() in _STOP or capital or len(kept) == 3:
             break
+        if _TIME_UNITS.match(token):
+            if kept and kept[-1].group(1).lower() in _TIME_WORDS:
+                break  # "300 smartphones last week"
+            return None  # "ten days", "two separate dates": a duration or count of times
         kept.append(w)
         if _UNITS.match(token):
             end = pos + w.start(1) + len(token)
             of = re.match(r"\s+of\s+([a-z][\w-]*)", text[end:])
             return end + of.end() if of else end
-    while kept and re.search(r"(?:ing|ed|ly)$", kept[-1].group(1)) and not _plural(kept[-1]):
+    while kept and (
+        re.search(r"(?:ing|ed|ly)$", kept[-1].group(1))
+        and not _plural(kept[-1])
+        or kept[-1].group(1).lower() in _TIME_WORDS
+    ):
         kept.pop()
-    if not kept or any(_TIME_UNITS.match(w.group(1).rstrip(".")) for w in kept):
-        return None  # "ten days", "two days later"
+    if not kept:
+        return None
     last = kept[-1]
     return pos + last.start(1) + len(last.group(1).rstrip("."))
 
@@ -941,7 +972,7 @@ def _drafts_from_clause(
         return []
     place, score = best if best is not None else (None, 0.0)
     excerpt = _excerpt(article, idx, context.body_prev if context.anaphoric else None)
-    actors = actors_from_text(clause.text)
+    actors = actors_from_text(_blank(clause.text, _reporting_spans(clause.text)))
     quantities = quantities_from_text(clause.text)
     offset = clause.start_char - article.sentences[idx].start_char
     return [
@@ -1023,7 +1054,11 @@ def _mergeable(a: _Draft, b: _Draft) -> bool:
         return False  # unplaced and undated: nothing says it is the same event
     if a.type.type == b.type.type:
         return True
-    return min(a.type.priority, b.type.priority) <= 40  # generic transport/other joins
+    generic, specific = (a, b) if a.type.priority <= b.type.priority else (b, a)
+    if generic.type.priority > 40:
+        return False
+    # a generic transport report joins an incident of the same date, or (undated) a movement
+    return (_known(a.date) and _known(b.date)) or specific.type.type in _MOVEMENT_TYPES
 
 
 def _informativeness(d: _Draft) -> tuple[float, ...]:

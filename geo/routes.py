@@ -497,10 +497,14 @@ def _leg(
         pool = [v for v in vias if v is not dest_loc] or _settlements(sites, dest_loc) or earlier
         origin = pool[0].place if pool else None
         confidence = 0.55
-    if origin is None and previous and _is_anaphoric(text):
-        last = previous[-1]  # "The workers reached Vladivostok": on from the last stop
-        origin = None if _same_place(last.destination, dest) else last.destination
-        confidence = 0.45
+    if origin is None and _is_anaphoric(text):
+        here = [p for p in previous_sites if not _same_place(p, dest)]
+        if here:  # "held at the customs office in Dandong. The seafood was returned to Sinuiju"
+            origin, confidence = here[-1], 0.45
+        elif previous:  # "The workers reached Vladivostok": on from the last stop
+            last = previous[-1]
+            origin = None if _same_place(last.destination, dest) else last.destination
+            confidence = 0.45
     if dest is None and origin is not None:
         pool = [loc.place for loc in _settlements(sites, origin_loc)]
         pool = pool or [v.place for v in vias if v is not origin_loc]

@@ -362,6 +362,9 @@ def test_actors(text, expected):
         ("on Sept. 28 and Oct. 2, through the town", []),
         ("from 1:00 a.m. to 3:00 a.m. for ten days in 2016", []),
         ("The 800 Trading Company", []),
+        ("confiscated more than 300 smartphones last week", ["more than 300 smartphones"]),
+        ("on two separate dates, Sept. 28", []),
+        ("Five North Koreans waded across", ["Five North Koreans"]),
     ],
 )
 def test_quantities(text, expected):

@@ -434,3 +434,20 @@ def test_goods_sent_on_continue_from_the_last_destination():
     assert (onward.origin.name, onward.destination.name, onward.mode) == ("Hyesan", "Nampo", "rail")
     assert onward.date.start == date(2023, 3, 12)
     assert not onward.crosses_border
+
+
+def test_goods_returned_go_back_from_where_they_were_held():
+    article = make_article(
+        [
+            "A trader said 12 tons of seafood had been held at the customs office in Dandong "
+            "since May 28, 2021.",
+            "The seafood was later returned to Sinuiju by truck.",
+        ]
+    )
+    (route,) = routes_from_places(article, make_places(article, "Dandong", "Sinuiju"))
+    assert (route.origin.name, route.destination.name, route.mode) == (
+        "Dandong",
+        "Sinuiju",
+        "truck",
+    )
+    assert route.crosses_border
