@@ -712,7 +712,10 @@ def _legend_html(incident_types: Sequence[str]) -> str:
     rows.append('<div><span class="halo"></span>shaded circle: uncertain location</div>')
     rows.append(f"<div>2 = {escape_html(_PRECISION_TEXT[2])}</div>")
     rows.append(f"<div>3 = {escape_html(_PRECISION_TEXT[3])}</div>")
-    rows.append('<div style="color:#666;margin-top:4px">Basemap: Natural Earth</div>')
+    rows.append(
+        '<div style="color:#666;margin-top:4px">Basemap: Natural Earth;'
+        " place names: GeoNames (CC BY 4.0)</div>"
+    )
     return "".join(rows)
 
 
