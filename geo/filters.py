@@ -249,9 +249,14 @@ def _filter_incidents(gdf: gpd.GeoDataFrame, state: FilterState) -> gpd.GeoDataF
 
 def _route_places(gdf_routes: pd.DataFrame) -> pd.Series:
     """Names of every place a route touches (origin, via, destination)."""
-    return gdf_routes.apply(
-        lambda row: [row["origin"], *_listish(row.get("via")), row["destination"]], axis=1
-    )
+    via = gdf_routes["via"] if "via" in gdf_routes else [None] * len(gdf_routes)
+    names = [
+        [origin, *_listish(v), destination]
+        for origin, v, destination in zip(
+            gdf_routes["origin"], via, gdf_routes["destination"], strict=True
+        )
+    ]
+    return pd.Series(names, index=gdf_routes.index, dtype=object)
 
 
 def _filter_routes(
@@ -269,7 +274,7 @@ def _filter_routes(
         mask &= _isin(gdf["article_id"], set(gdf_incidents["article_id"]))
     if state.articles:
         mask &= _isin(gdf["article_id"], state.articles)
-    touched = _route_places(gdf)
+    touched = _route_places(gdf) if state.places or state.countries else None
     if state.places:
         mask &= touched.map(lambda names: bool(set(state.places).intersection(names)))
     if state.countries:
