@@ -46,6 +46,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _route_line(origin: Point, rng: random.Random) -> LineString:
+    """A route to a place up to ~50 km away (border trips: Sinuiju–Dandong is ~5 km)."""
+    dx, dy = rng.uniform(-0.5, 0.5), rng.uniform(-0.4, 0.4)
+    return LineString([origin, (round(origin.x + dx, 5), round(origin.y + dy, 5))])
+
+
 def synthetic_layers(n: int, seed: int = 0) -> SimpleNamespace:
     rng = random.Random(seed)
 
@@ -107,7 +113,7 @@ def synthetic_layers(n: int, seed: int = 0) -> SimpleNamespace:
         ),
         routes=gpd.GeoDataFrame(
             pd.DataFrame(routes, columns=list(ROUTE_COLUMNS)),
-            geometry=[LineString([point(), point()]) for _ in routes],
+            geometry=[_route_line(point(), rng) for _ in routes],
             crs="EPSG:4326",
         ),
         places=gpd.GeoDataFrame(

@@ -1105,7 +1105,19 @@ def _incident_payloads(
             halo["y"].append(xy[1])
             halo["r"].append(radius)
     inc["T"], inc["D"], inc["A"] = types.values, dates.values, prefixes.values
+    inc["R"] = _marker_radius(len(inc["id"]))
     return inc, halo
+
+
+def _marker_radius(count: int) -> int:
+    """Return the incident marker radius in pixels: smaller when there are many.
+
+    Examples
+    --------
+    >>> _marker_radius(10), _marker_radius(20_000), _marker_radius(100_000)
+    (6, 4, 3)
+    """
+    return 6 if count <= 5_000 else 4 if count <= 50_000 else 3
 
 
 def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
@@ -1206,7 +1218,7 @@ def _place_features(places: Any) -> list[dict[str, Any]]:
 _BUILD_INCIDENTS = """function (g, c) {
   var colors = __COLORS__, n = c.id.length, styles = {};
   for (var k = 0; k < c.T.length; k++) {
-    styles[k] = {radius: 6, color: "#222", weight: 1, opacity: 0.9,
+    styles[k] = {radius: c.R, color: "#222", weight: 1, opacity: 0.9,
                  fillColor: colors[c.T[k]] || "#555", fillOpacity: 0.9};
   }
   for (var i = 0; i < n; i++) {
@@ -1330,9 +1342,10 @@ _BIND_JS = """
     inc.bindPopup(function (l) { return tip(l); }, {maxWidth: 300});
   }
   window.bwLayers = {incidents: inc, routes: routes, places: __PLACES__, map: {map}};
-  var n = inc.getLayers().length;
+  var n = inc.getLayers().length, added = performance.now();
   requestAnimationFrame(function () { requestAnimationFrame(function () {
-    window.bwDrawn = {incidents: n, t: performance.now(), built: window.bwTimings || {}};
+    window.bwDrawn = {incidents: n, t: performance.now(), added: added,
+                      built: window.bwTimings || {}};
   }); });
 })();
 """
