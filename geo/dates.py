@@ -122,7 +122,13 @@ _DAY_MONTH = re.compile(
 _MONTH_YEAR = re.compile(rf"(?<![\w.-])(?:{_MOD})?{_month('m')}(?:,?\s+{_YEAR})?")
 _ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])")
 _YEAR_ONLY = re.compile(rf"(?<![\w.,:-])(?:{_MOD})?{_YEAR}")
-_RELATIVE = re.compile(r"\b(?P<rel>(?i:last|this|next))\s+(?P<unit>(?i:year|month))\b")
+_RELATIVE = re.compile(
+    r"\b(?:(?P<mod>(?i:early|mid|late))[-\s]+)?(?P<rel>(?i:last|this|next))\s+(?P<unit>(?i:year|month))\b"
+)
+_WEEK_OF = re.compile(
+    rf"\b(?i:the\s+)?(?P<nth>(?i:first|second|third|fourth|last))\s+(?i:week)\s+of\s+{_month('m')}"
+    rf"(?:,?\s+{_YEAR})?"
+)
 _VAGUE = re.compile(
     r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
     r"|(?:(?i:on|last)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
@@ -147,13 +153,16 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "month_year": _ANY_MONTH,
     "year": _ANY_YEAR,
     "relative": re.compile(r"[Yy]ear|[Mm]onth|YEAR|MONTH"),
+    "week_of": re.compile(r"(?i:week of)"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
 
 #: First day of "early", "mid-" and "late" parts of a month.
 _PART_FIRST_DAY = {"early": 1, "mid": 11, "late": 21}
 
-_PRECEDENCE = ("iso", "month_day", "day_month", "month_year", "year", "relative", "vague")
+_PRECEDENCE = (
+    "iso", "month_day", "day_month", "week_of", "month_year", "year", "relative", "vague"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +235,38 @@ def dates_from_text(
     found: list[DateSpan] = []
     for hit in sorted(_resolve_overlaps(_find_hits(text)), key=lambda h: h.start):
         found.extend(_spans_from_hit(hit, text, reference, reference_inferred))
-    return found
+    return _join_ranges(found, text)
+
+
+_RANGE_START = re.compile(r"\b(?i:from|between)\s+(?:the\s+)?$")
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|\b(?i:to|through|until|till|and)\b)\s*(?:the\s+)?")
+
+
+def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
+    """'from mid-July to early August', 'between March 14 and May 2': one range."""
+    out: list[DateSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.start is not None
+            and span.end is not None
+            and prev.start <= span.end
+            and _RANGE_JOIN.fullmatch(text[prev.end_char : span.start_char])
+            and _RANGE_START.search(text[: prev.start_char])
+        ):
+            out[-1] = DateSpan(
+                prev.start,
+                span.end,
+                "range",
+                prev.inferred or span.inferred,
+                text[prev.start_char : span.end_char],
+                prev.start_char,
+                span.end_char,
+            )
+            continue
+        out.append(span)
+    return out
 
 
 def _find_hits(text: str) -> list[_Hit]:
@@ -238,6 +278,7 @@ def _find_hits(text: str) -> list[_Hit]:
         "month_year": _MONTH_YEAR,
         "year": _YEAR_ONLY,
         "relative": _RELATIVE,
+        "week_of": _WEEK_OF,
         "vague": _VAGUE,
     }
     hits = []
@@ -277,6 +318,7 @@ def _spans_from_hit(
         "month_year": _from_month_year,
         "year": _from_year,
         "relative": _from_relative,
+        "week_of": _from_week_of,
         "vague": _from_vague,
     }[hit.kind]
     return handler(hit.match, text, reference, reference_inferred)
@@ -505,10 +547,54 @@ def _from_relative(m: re.Match[str], text: str, reference: date | None, ri: bool
         return [_span(m, date(year, 1, 1), date(year, 12, 31), "year", inferred=True)]
     index = reference.year * 12 + reference.month - 1 + offset
     year, month = divmod(index, 12)
-    start = date(year, month + 1, 1)
-    return [_span(m, start, _month_end(year, month + 1), "month", inferred=True)]
+    end = _month_end(year, month + 1)
+    mod = (m["mod"] or "").lower()
+    if mod:  # "late last month"
+        first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}[mod]
+        return [_span(m, date(year, month + 1, first), date(year, month + 1, last), "range", inferred=True)]
+    return [_span(m, date(year, month + 1, 1), end, "month", inferred=True)]
+
+
+def _from_week_of(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'the second week of June' -> 8-14 June; 'the last week of June' -> its last seven days."""
+    month = _month_number(m["m"])
+    year = int(m["y"]) if m["y"] else None
+    if year is None and reference is not None:
+        year = _year_for_month(month, 1, reference, ri)
+    if year is None:
+        return [_span(m, None, None, "unknown")]
+    end_of_month = _month_end(year, month)
+    nth = m["nth"].lower()
+    if nth == "last":
+        first = end_of_month - timedelta(days=6)
+    else:
+        first = date(year, month, 1 + 7 * ("first", "second", "third", "fourth").index(nth))
+    return [_span(m, first, first + timedelta(days=6), "range", inferred=not m["y"])]
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _from_vague(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
-    """'recently', 'last week', 'yesterday', 'on Friday': kept as unknown, never invented."""
+    """'yesterday', 'last week', 'on Friday' count back from a known publication date.
+
+    With no publication date, or only an inferred one, they stay unknown: never invented.
+    'recently' and 'this week' are always unknown. "On Friday" is the latest Friday on or
+    before the publication day; "last week" the Monday–Sunday week before its week.
+    """
+    words = m.group(0).lower().split()
+    if reference is None or ri or not words:
+        return [_span(m, None, None, "unknown")]
+    if words[-1] == "yesterday":
+        day = reference - timedelta(days=1)
+        return [_span(m, day, day, "day")]
+    if words[-1] in _WEEKDAYS:
+        back = (reference.weekday() - _WEEKDAYS.index(words[-1])) % 7
+        if words[0] == "last" and back == 0:
+            back = 7
+        day = reference - timedelta(days=back)
+        return [_span(m, day, day, "day")]
+    if words == ["last", "week"]:
+        monday = reference - timedelta(days=reference.weekday() + 7)
+        return [_span(m, monday, monday + timedelta(days=6), "range")]
     return [_span(m, None, None, "unknown")]

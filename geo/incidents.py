@@ -184,8 +184,9 @@ _SUBORDINATE = re.compile(
     re.IGNORECASE,
 )
 _COMPLEMENT = re.compile(
-    r"\b(?:said|says|say|told \w+|tells \w+|reported|added|evidence|is|was|claimed|believes?|"
-    r"believed|aware|confirmed|knows?|learned)\s*$",
+    r"(?:\b(?:said|says|say|told|tells|reported|reports|added|claimed|believes?|believed|"
+    r"confirmed|knows?|learned|noted|stated|revealed)\b[^,;.“”\"]{0,60}"
+    r"|\b(?:evidence|is|was|aware)\s*)$",
     re.IGNORECASE,
 )
 
@@ -198,7 +199,7 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for m in _SUBORDINATE.finditer(text):
-        if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1))):
+        if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1), 90)):
             continue
         end = re.search(r"[,;“”\"]", text[m.end() :])
         spans.append((m.start(1), m.end() + end.start() if end else len(text)))
@@ -517,13 +518,34 @@ def _best_place(
 # ----------------------------------------------------------------------------- dates
 
 
+#: A wire dateline, "SEOUL, Sept. 8 (Yonhap) --": its date is the report's, not the event's.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+[^()]{3,30}?\s*\([A-Za-z .]+\)\s*(?:--|-|–|—)"
+)
+
+
+_REPORTED_ON = re.compile(
+    r"\b(?:told|tells|said|says|reported|added|announced|stated|confirmed)\b[^,.;:“”\"]{0,30}$",
+    re.IGNORECASE,
+)
+
+
 def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
+    """Dates of a sentence; resolved ones only when there are any, never the dateline's."""
     spans = dates_from_text(
         sentence.text,
         reference=article.published,
         reference_inferred=article.published_inferred,
     )
-    return sorted((d for d in spans if d.start is not None or d.text), key=lambda d: d.start_char)
+    dateline = _DATELINE.match(sentence.text)
+    if dateline is not None:
+        spans = [d for d in spans if d.start_char >= dateline.end()]
+    # "told Daily NK on Tuesday that …": the date of the telling, not of the event
+    spans = [d for d in spans if not _REPORTED_ON.search(_window(sentence.text, d.start_char, 60))]
+    kept = [d for d in spans if d.start is not None or d.text]
+    if any(d.start is not None for d in kept):
+        kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"
+    return sorted(kept, key=lambda d: d.start_char)
 
 
 def _clause_dates(article: Article, sentence: Sentence, cue_start: int) -> list[DateSpan]:
@@ -957,13 +979,16 @@ def _drafts_from_clause(
     linked = (
         context.follows or _is_anaphoric(clause.text) or bool(_DEFINITE_SITE.search(clause.text))
     )
-    if best is None and linked and previous is not None and idx - previous.sentence <= 3:
+    # the next sentence goes on about the same event: "About 200 handsets were confiscated
+    # on the spot." names neither place nor date but follows the arrest at Hyesan
+    continues = previous is not None and not items and idx - previous.sentence <= 3
+    if best is None and previous is not None and (linked and idx - previous.sentence <= 3 or continues):
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
     if not _known(dates[0]) and previous is not None and _known(previous.date):
         if context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
-        elif context.anaphoric and inherited and context.one_date_before:
+        elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if best is None and not any(_known(d) for d in dates):
         logger.debug(

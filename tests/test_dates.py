@@ -142,10 +142,45 @@ def test_without_reference_explicit_years_still_resolve():
 
 
 @pytest.mark.parametrize("text", ["last week", "recently", "yesterday", "on Friday"])
-def test_vague_expressions_are_unknown(text):
-    span = _one(f"Smugglers were caught {text}, he said.")
+@pytest.mark.parametrize("reference", [None, "inferred"])
+def test_vague_expressions_are_unknown_without_a_known_publication_date(text, reference):
+    kw = {"reference_inferred": True} if reference else {"reference": None}
+    span = _one(f"Smugglers were caught {text}, he said.", **kw)
     assert span.precision == "unknown"
     assert span.start is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision"),
+    [
+        ("yesterday", date(2017, 10, 9), date(2017, 10, 9), "day"),
+        ("on Friday", date(2017, 10, 6), date(2017, 10, 6), "day"),  # REF is a Tuesday
+        ("last week", date(2017, 10, 2), date(2017, 10, 8), "range"),
+        ("recently", None, None, "unknown"),
+    ],
+)
+def test_vague_expressions_count_back_from_a_known_publication_date(text, start, end, precision):
+    span = _one(f"Smugglers were caught {text}, he said.")
+    assert (span.start, span.end, span.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("crossed late last month", date(2017, 9, 21), date(2017, 9, 30)),
+        ("between March 14 and May 2", date(2017, 3, 14), date(2017, 5, 2)),
+        ("from mid-July to early August", date(2017, 7, 11), date(2017, 8, 10)),
+        ("in the second week of June", date(2017, 6, 8), date(2017, 6, 14)),
+        ("during the last week of June 2016", date(2016, 6, 24), date(2016, 6, 30)),
+    ],
+)
+def test_ranges_parts_of_months_and_weeks(text, start, end):
+    span = _one(text)
+    assert (span.start, span.end, span.precision) == (start, end, "range")
+
+
+def test_two_dates_joined_by_and_stay_two_events():
+    assert len(dates_from_text("on Sept. 28 and Oct. 2", reference=REF)) == 2
 
 
 def test_relative_month_unknown_when_reference_is_a_guess():

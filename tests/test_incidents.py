@@ -459,3 +459,27 @@ def test_the_warehouse_refers_to_the_previous_incident_place():
     assert "State Security agents" in seizure.actors
     assert seizure.quantities == ["15 barrels"]
     assert arrest.quantities == ["two Chinese drivers"]
+
+
+def test_dateline_and_reporting_dates_are_not_event_dates():
+    article = make_article(
+        [
+            "SEOUL, Sept. 8 (Yonhap) -- A source told Yonhap on Tuesday that guards arrested "
+            "three smugglers in Hyesan on Aug. 29.",
+        ],
+        published=date(2017, 9, 8),
+    )
+    (arrest,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert (arrest.type, arrest.date.start) == ("arrest", date(2017, 8, 29))
+
+
+def test_a_following_sentence_without_place_or_date_continues_the_event():
+    article = make_article(
+        [
+            "Border guards arrested three smugglers in Hyesan on Aug. 29.",
+            "About 200 handsets were confiscated on the spot.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Hyesan"))
+    seizure = next(i for i in incidents if i.type == "seizure")
+    assert (seizure.place.name, seizure.date.start) == ("Hyesan", date(2017, 8, 29))
