@@ -500,6 +500,12 @@ def _table(table: Any) -> None:
     )
 
 
+def _type_colors(frame: Any) -> dict[str, list[str]]:
+    """Vega-Lite colour scale matching the map's marker colours."""
+    types = sorted(str(t) for t in frame["type"].dropna().unique())
+    return {"domain": types, "range": [maps.color_for_type(t) for t in types]}
+
+
 def _timeline(frame: Any) -> None:
     if frame.empty:
         st.caption("No dated incidents in this view.")
@@ -512,7 +518,7 @@ def _timeline(frame: Any) -> None:
                 "x": {"field": "start", "type": "temporal", "title": "week"},
                 "x2": {"field": "end"},
                 "y": {"field": "count", "type": "quantitative", "stack": "zero"},
-                "color": {"field": "type", "type": "nominal"},
+                "color": {"field": "type", "type": "nominal", "scale": _type_colors(frame)},
                 "tooltip": [{"field": f} for f in ("start", "type", "count")],
             },
         }
@@ -524,7 +530,12 @@ def _timeline(frame: Any) -> None:
             "x": {"field": "start", "type": "temporal", "title": "date"},
             "x2": {"field": "end"},
             "y": {"field": "type", "type": "nominal", "title": None},
-            "color": {"field": "type", "type": "nominal", "legend": None},
+            "color": {
+                "field": "type",
+                "type": "nominal",
+                "legend": None,
+                "scale": _type_colors(frame),
+            },
             "tooltip": [{"field": f} for f in ("id", "start", "type", "place", "summary")],
         },
     }

@@ -187,6 +187,13 @@ def test_map_click_filter_download_offline_and_safe(page, app_url, blocked_netwo
     lon, lat = incidents[0]["geometry"]["coordinates"]
     assert 120 < lon < 135 and 38 < lat < 45
 
+    # the standalone HTML map of the same view: self-contained, escaped
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="HTML map").click()
+    html = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "<html" in html.lower() and "b-i001" in html and "a-i002" not in html
+    assert '<script src="http' not in html and '<link rel="stylesheet" href="http' not in html
+
     # nothing ran, nothing left the machine
     assert page.title() == "Border Watch"
     assert not any(
