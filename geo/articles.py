@@ -50,8 +50,10 @@ Steps (each a small pure function):
    - if the body says "last year" anywhere, the article is from Y+1 (a report that
      calls an event "last year" and also names the year Y of the latest event is
      taken to be from the year after);
-   - published = July 1 of that year (mid-year, so a year-less "In December"
-     resolves to the previous December under the rule of :mod:`geo.dates`), or the
+   - published = July 1 of Y+1 after "last year" (mid-year, so a year-less "In December"
+     resolves to the previous December under the rule of :mod:`geo.dates`); December 31
+     of Y when the text names only years (its year-less dates then fall in Y); else
+     July 1 of Y, or the
      end of the latest explicitly dated day, range or month of the text ("Sept. 30,
      2017", "September 2016") when that is later: a report is written after the
      latest date it names, so "September 2016 ... on Oct. 4" reads as October 2016.
@@ -69,7 +71,7 @@ from pathlib import Path
 
 from geo import settings
 from geo._errors import ArticleError
-from geo.dates import dates_from_text
+from geo.dates import MONTHS, dates_from_text
 from geo.models import Article, Sentence
 
 __all__ = [
@@ -159,6 +161,7 @@ _FRONT_KEYS = {"title": "title", "published": "published", "date": "published",
                "url": "url", "source": "source"}  # fmt: skip
 _FRONT_LINE = re.compile(r"^(?:[\w-]+\s*:|\s+\S|-\s|#)")  # key: value, YAML list/indent, comment
 _LAST_YEAR = re.compile(r"\blast year\b", re.I)
+_NAMES_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -683,7 +686,7 @@ def _published(value: str, sentences: list[Sentence], name: str) -> tuple[date |
 
 
 def _infer_published(sentences: list[Sentence]) -> date | None:
-    """Mid-year of the latest year named (+1 after "last year"), or a later dated period's end."""
+    """End of the latest year named (mid-year after "last year"), or a later dated period's end."""
     main = [s for s in sentences if s.section in {"title", "body"}]
     captions = [s for s in sentences if s.section == "caption"]
     years, period_ends = _explicit_dates(main)
@@ -692,10 +695,13 @@ def _infer_published(sentences: list[Sentence]) -> date | None:
     if not years:
         return None
     year = max(years)
-    if any(_LAST_YEAR.search(s.text) for s in main):
-        year += 1
-    guess = date(year, 7, 1)
     latest = max(period_ends, default=None)
+    if any(_LAST_YEAR.search(s.text) for s in main):
+        guess = date(year + 1, 7, 1)  # mid-year: a year-less "In December" is last December
+    elif latest is None:
+        guess = date(year, 12, 31)  # only years named: the report's dates fall in the latest
+    else:
+        guess = date(year, 7, 1)
     return latest if latest is not None and latest > guess else guess
 
 
@@ -708,6 +714,6 @@ def _explicit_dates(sentences: list[Sentence]) -> tuple[list[int], list[date]]:
         if span.start is None or span.end is None or span.inferred:
             continue
         years.append(span.start.year)
-        if span.precision in {"day", "range", "month"}:
-            period_ends.append(span.end)
+        if span.precision in {"day", "range", "month"} and _NAMES_MONTH.search(span.text):
+            period_ends.append(span.end)  # not "early 2022": that is a part of a year
     return years, period_ends

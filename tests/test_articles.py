@@ -397,9 +397,14 @@ def test_unparseable_front_matter_date_falls_back_to_inference(caplog):
     text = "---\npublished: sometime\n---\nTitle\n\nTrade stopped in 2019.\n"
     with caplog.at_level(logging.WARNING, logger="geo.articles"):
         article = article_from_text(text, "x")
-    assert article.published == date(2019, 7, 1)
+    assert article.published == date(2019, 12, 31)  # only a year named: its end
     assert article.published_inferred is True
     assert "sometime" in caplog.text
+
+
+def test_a_year_part_is_not_a_dated_period():
+    article = article_from_text("Title\n\nThe crossing shut in early 2022.\n\nTrucks left on 14 September.\n", "x")
+    assert article.published == date(2022, 12, 31)
 
 
 # --------------------------------------------------------------------------- sentence splitter
