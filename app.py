@@ -527,7 +527,12 @@ def _timeline(frame: Any) -> None:
     spec = {
         "mark": {"type": "bar", "cornerRadius": 2, "height": 10},
         "encoding": {
-            "x": {"field": "start", "type": "temporal", "title": "date"},
+            "x": {
+                "field": "start",
+                "type": "temporal",
+                "title": "date",
+                "axis": {"format": "%b %Y"},
+            },
             "x2": {"field": "end"},
             "y": {"field": "type", "type": "nominal", "title": None},
             "color": {
@@ -540,6 +545,34 @@ def _timeline(frame: Any) -> None:
         },
     }
     st.vega_lite_chart(frame, spec, width="stretch")
+    _stepper(frame)
+
+
+def _stepper(frame: Any) -> None:
+    """A slider that walks through the dated incidents in order, on the map and in detail."""
+    if len(frame) < 2:
+        return
+    labels = {
+        row.id: f"{row.start} · {row.type} · {row.place or 'unplaced'}"
+        for row in frame.itertuples(index=False)
+    }
+    ids = list(labels)
+    if st.session_state.get("t_step") not in labels:
+        st.session_state.pop("t_step", None)
+    st.select_slider(
+        "Step through the incidents in date order",
+        options=ids,
+        key="t_step",
+        format_func=lambda i: labels.get(i, i),  # option labels are plain text, not markdown
+        on_change=_on_step,
+    )
+
+
+def _on_step() -> None:
+    incident_id = st.session_state.get("t_step")
+    if incident_id:
+        st.session_state["selection_source"] = ("id", incident_id)
+        st.session_state["recentre"] = True
 
 
 def _export_bytes(layers: pipeline.Layers, fmt: str) -> bytes:

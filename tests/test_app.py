@@ -206,3 +206,12 @@ def test_fresh_checkout_builds_the_seeds_on_first_run(tmp_path, monkeypatch, fak
     assert len(app.multiselect(key="f_article").options) == len(
         list((APP_DIR / "seeds").glob("*.txt"))
     )
+
+
+def test_time_stepper_walks_the_incidents_in_date_order(at, fake):
+    stepper = at.select_slider(key="t_step")
+    assert stepper.options[0].startswith("2017-03-01 · smuggling")
+    stepper.set_value("a-i002").run()
+    assert not at.exception
+    assert "two traders" in _text(at)
+    assert fake.calls[-1]["center"] == pytest.approx((40.13, 124.39))
