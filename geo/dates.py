@@ -161,7 +161,14 @@ _GATES: dict[str, re.Pattern[str] | None] = {
 _PART_FIRST_DAY = {"early": 1, "mid": 11, "late": 21}
 
 _PRECEDENCE = (
-    "iso", "month_day", "day_month", "week_of", "month_year", "year", "relative", "vague"
+    "iso",
+    "month_day",
+    "day_month",
+    "week_of",
+    "month_year",
+    "year",
+    "relative",
+    "vague",
 )
 
 
@@ -551,7 +558,11 @@ def _from_relative(m: re.Match[str], text: str, reference: date | None, ri: bool
     mod = (m["mod"] or "").lower()
     if mod:  # "late last month"
         first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}[mod]
-        return [_span(m, date(year, month + 1, first), date(year, month + 1, last), "range", inferred=True)]
+        return [
+            _span(
+                m, date(year, month + 1, first), date(year, month + 1, last), "range", inferred=True
+            )
+        ]
     return [_span(m, date(year, month + 1, 1), end, "month", inferred=True)]
 
 

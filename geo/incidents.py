@@ -37,7 +37,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -961,6 +961,22 @@ class _Context:
     one_date_before: bool = False  # the previous sentence reported a single date
 
 
+#: "that morning", "the same day", "the next day": a date told through the previous event's.
+_SAME_DAY = re.compile(
+    r"\b(?:that|the same)\s+(?:morning|day|night|evening|afternoon)\b"
+    r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b",
+    re.IGNORECASE,
+)
+
+
+def _shifted(span: DateSpan, days: int) -> DateSpan:
+    """The previous event's day, moved by ``days`` (only for a single known day)."""
+    if days == 0 or span.start is None or span.start != span.end:
+        return span
+    day = span.start + timedelta(days=days)
+    return replace(span, start=day, end=day)
+
+
 def _drafts_from_clause(
     article: Article,
     clause: Sentence,
@@ -982,11 +998,18 @@ def _drafts_from_clause(
     # the next sentence goes on about the same event: "About 200 handsets were confiscated
     # on the spot." names neither place nor date but follows the arrest at Hyesan
     continues = previous is not None and not items and idx - previous.sentence <= 3
-    if best is None and previous is not None and (linked and idx - previous.sentence <= 3 or continues):
+    if (
+        best is None
+        and previous is not None
+        and (linked and idx - previous.sentence <= 3 or continues)
+    ):
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
     if not _known(dates[0]) and previous is not None and _known(previous.date):
-        if context.follows and previous.sentence == idx:
+        relative = _SAME_DAY.search(clause.text)
+        if relative is not None and idx - previous.sentence <= 3:
+            dates = [_shifted(previous.date, 1 if relative.group(1) else 0)]  # "that morning"
+        elif context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."

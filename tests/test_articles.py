@@ -403,7 +403,9 @@ def test_unparseable_front_matter_date_falls_back_to_inference(caplog):
 
 
 def test_a_year_part_is_not_a_dated_period():
-    article = article_from_text("Title\n\nThe crossing shut in early 2022.\n\nTrucks left on 14 September.\n", "x")
+    article = article_from_text(
+        "Title\n\nThe crossing shut in early 2022.\n\nTrucks left on 14 September.\n", "x"
+    )
     assert article.published == date(2022, 12, 31)
 
 

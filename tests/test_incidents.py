@@ -483,3 +483,19 @@ def test_a_following_sentence_without_place_or_date_continues_the_event():
     incidents = incidents_from_places(article, make_places(article, "Hyesan"))
     seizure = next(i for i in incidents if i.type == "seizure")
     assert (seizure.place.name, seizure.date.start) == ("Hyesan", date(2017, 8, 29))
+
+
+def test_that_morning_and_the_next_day_take_the_previous_events_date():
+    article = make_article(
+        [
+            "Border guards arrested three smugglers in Hyesan on Aug. 29.",
+            "The riverside road in Hyesan was closed that morning.",
+            "The market in Hyesan was closed the next day.",
+        ]
+    )
+    closures = [
+        i
+        for i in incidents_from_places(article, make_places(article, "Hyesan"))
+        if i.type == "closure"
+    ]
+    assert sorted(i.date.start for i in closures) == [date(2017, 8, 29), date(2017, 8, 30)]
