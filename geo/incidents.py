@@ -520,7 +520,8 @@ def _best_place(
 
 #: A wire dateline, "SEOUL, Sept. 8 (Yonhap) --": its date is the report's, not the event's.
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+[^()]{3,30}?\s*\([A-Za-z .]+\)\s*(?:--|-|–|—)"
+    r"^\s*[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+[^()]{3,30}?\s*"
+    r"\([A-Za-z .]+\)\s*(?:--|-|–|—)"
 )
 
 
