@@ -100,6 +100,7 @@ class _Group:
     candidates: list[Candidate]
     hint: str | None = None
     scored: list[tuple[Candidate, float, list[str]]] = field(default_factory=list)
+    river_named: bool = False  # the article names this name's river elsewhere
 
     @property
     def sentences(self) -> set[int]:
@@ -108,6 +109,18 @@ class _Group:
     @property
     def choice(self) -> Candidate | None:
         return self.scored[0][0] if self.scored else None
+
+
+def _one_sense_per_article(groups: dict[tuple[str, str], _Group]) -> None:
+    """A bare 'Tumen' in an article that names the Tumen River may be the river too."""
+    for (key, kind), group in groups.items():
+        river = groups.get((key, "river")) or groups.get((key + "river", ""))
+        if kind == "" and river is not None and group.hint is None and river is not group:
+            group.candidates = [
+                *group.candidates,
+                *(c for c in river.candidates if c not in group.candidates),
+            ]
+            group.river_named = True
 
 
 def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Group]:
@@ -125,6 +138,7 @@ def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Grou
         group.mentions.append(m)
         if m.feature_hint and group.hint is None:
             group.hint = m.feature_hint
+    _one_sense_per_article(groups)
     return list(groups.values())
 
 
@@ -138,8 +152,11 @@ def _kind_score(c: Candidate, group: _Group) -> tuple[float, str | None]:
     if c.feature_class in ("country", "province") and not group.hint:
         return 1.0, f"{group.name!r} is the name of a {c.feature_class}"
     if group.hint is None:
-        # a bare name is a river only when nothing else fits ("at Tumangang" is the town)
-        return (-0.5, None) if c.feature_class == "river" else (0.0, None)
+        # a bare name is a river only when nothing else fits ("at Tumangang" is the town),
+        # or when the article calls it a river elsewhere and nothing here says "city"
+        if c.feature_class == "river":
+            return (0.9, "the article names this river") if group.river_named else (-0.5, None)
+        return 0.0, None
     wanted = _HINT_CLASSES.get(group.hint, set())
     if c.feature_class in wanted:
         return 0.8, f"the text calls it a {group.hint}"

@@ -287,11 +287,18 @@ def _river_key(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> str
     return key if any(c.feature_class == "river" for c in gazetteer.lookup_key(key)) else None
 
 
-def _following_hint(tokens: list[_Token], last: int) -> str | None:
+_APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[a-z-]+\s+){0,3}?(city|town|village|county|port|river|province)\b"
+)
+
+
+def _following_hint(tokens: list[_Token], last: int, text: str) -> str | None:
+    """'Hoeryong city', 'Tumen, a small city in Jilin': the kind of place the text says."""
     after = tokens[last + 1] if last + 1 < len(tokens) else None
     if after is not None and after.is_word and after.lower in GENERIC_SUFFIXES:
         return GENERIC_SUFFIXES[after.lower]
-    return None
+    appositive = _APPOSITIVE.match(text, tokens[last].end)
+    return GENERIC_SUFFIXES[appositive.group(1)] if appositive else None
 
 
 _ANCHOR = re.compile(
@@ -368,7 +375,7 @@ def toponyms_from_text(
             i += 1
             continue
         surface = local[tokens[match.first].start : tokens[match.last].end]
-        hint = match.hint or _following_hint(tokens, match.last)
+        hint = match.hint or _following_hint(tokens, match.last, local)
         if _river_key(tokens, match, gazetteer):
             hint = "river"
         found[match.first] = Mention(

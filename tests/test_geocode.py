@@ -115,3 +115,18 @@ def test_online_geocoder_is_rate_limited_and_cached(tmp_path, monkeypatch):
     with mock.patch("geopy.geocoders.Nominatim.geocode") as remote:
         assert online_geocoder("nominatim")("Kkotmul-ri").longitude == 129.0  # from the disk cache
     remote.assert_not_called()
+
+
+def test_bare_name_is_the_river_the_article_names(gazetteer):
+    text = (
+        "Rail freight over Tumen surged.\n\n"
+        "Trains crossed the Tumen River from Tumangang to Khasan in July."
+    )
+    places, _ = resolve(text, gazetteer)
+    assert places["Tumen"].candidate.feature_class == "river"
+
+
+def test_appositive_city_keeps_the_bare_name_a_city(gazetteer):
+    text = "Tumen, a small city in China's Jilin province, faces Namyang across the Tumen River."
+    places, _ = resolve(text, gazetteer)
+    assert places["Tumen"].candidate.feature_class == "city"
