@@ -191,6 +191,13 @@ _COMPLEMENT = re.compile(
 )
 
 
+_TIME_ADVERBIAL = re.compile(
+    r"(?:the\s+)?(?:early|mid|late|last|this|\d|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)",
+    re.IGNORECASE,
+)
+
+
 def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     """Non-initial subordinate clauses of a sentence (to the next comma, semicolon or quote).
 
@@ -201,6 +208,8 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     for m in _SUBORDINATE.finditer(text):
         if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1), 90)):
             continue
+        if _TIME_ADVERBIAL.match(text, m.end()):
+            continue  # "since late December", "after March 3": a date, not a clause
         end = re.search(r"[,;“”\"]", text[m.end() :])
         spans.append((m.start(1), m.end() + end.start() if end else len(text)))
     return spans
@@ -379,7 +388,9 @@ def _reporting_spans(text: str) -> list[tuple[int, int]]:
     Helong, the city that administers Nanping, told RFA"), plus "according to ..." and
     "a Hoeryong resident".
     """
-    spans = [m.span() for rx in _REPORTING for m in rx.finditer(text)]
+    spans = [
+        m.span() for rx in (*_REPORTING, _DATELINE, _PLACE_DATELINE) for m in rx.finditer(text)
+    ]
     cuts = [0, *(m.end() for m in _SEGMENT_BREAK.finditer(text)), len(text) + 1]
     segments = [
         (a, b - 1 if b <= len(text) else len(text)) for a, b in zip(cuts, cuts[1:], strict=False)
@@ -517,6 +528,9 @@ def _best_place(
 
 # ----------------------------------------------------------------------------- dates
 
+
+#: A dateline without a date, "SEOUL — ", "HUNCHUN -": where the report was filed.
+_PLACE_DATELINE = re.compile(r"^\s*[A-Z][A-Z'.-]+(?:[ ,]+[A-Z][A-Za-z'.-]+){0,3}\s+(?:—|–|--)\s")
 
 #: A wire dateline, "SEOUL, Sept. 8 (Yonhap) --": its date is the report's, not the event's.
 _DATELINE = re.compile(
@@ -965,9 +979,11 @@ class _Context:
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
 _SAME_DAY = re.compile(
     r"\b(?:that|the same)\s+(?:morning|day|night|evening|afternoon)\b"
-    r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b",
+    r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b"
+    r"|\b(a|one|two|three|four|five|six|seven|\d)\s+days?\s+later\b",
     re.IGNORECASE,
 )
+_COUNT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
 def _shifted(span: DateSpan, days: int) -> DateSpan:
@@ -1009,7 +1025,11 @@ def _drafts_from_clause(
     if not _known(dates[0]) and previous is not None and _known(previous.date):
         relative = _SAME_DAY.search(clause.text)
         if relative is not None and idx - previous.sentence <= 3:
-            dates = [_shifted(previous.date, 1 if relative.group(1) else 0)]  # "that morning"
+            later = relative.group(2)
+            days = 1 if relative.group(1) else 0
+            if later:
+                days = int(later) if later.isdigit() else _COUNT[later.lower()]
+            dates = [_shifted(previous.date, days)]  # "that morning", "four days later"
         elif context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):

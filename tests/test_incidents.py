@@ -499,3 +499,20 @@ def test_that_morning_and_the_next_day_take_the_previous_events_date():
         if i.type == "closure"
     ]
     assert sorted(i.date.start for i in closures) == [date(2017, 8, 29), date(2017, 8, 30)]
+
+
+def test_place_datelines_and_days_later_and_since_dates():
+    article = make_article(
+        [
+            "HYESAN — Border guards arrested three smugglers in Changbai on Aug. 29.",
+            "Four days later the market in Hyesan was closed.",
+            "Customs officers in Hyesan have refused to process goods since late September.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Hyesan", "Changbai"))
+    arrest = next(i for i in incidents if i.type == "arrest")
+    assert arrest.place.name == "Changbai"  # not the dateline's Hyesan
+    closure = next(i for i in incidents if i.type == "closure")
+    assert closure.date.start == date(2017, 9, 2)
+    refusal = next(i for i in incidents if i.type == "customs_refusal")
+    assert (refusal.date.start, refusal.date.end) == (date(2017, 9, 21), date(2017, 9, 30))
