@@ -48,7 +48,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 from pyproj import Geod
-from shapely import LineString, unary_union
+from shapely import LineString, Point, unary_union
 from shapely.geometry.base import BaseGeometry
 
 from . import settings
@@ -385,9 +385,33 @@ def routes_from_places(
             for span in spans:
                 routes.append(_route(article, idx, clause, hood, leg, span, body, dated, border))
         previous_sites = sites
-    routes = _number(article, _deduplicate(routes))
+    routes = _number(article, _deduplicate([r for r in routes if _mappable(r, border)]))
     logger.info("Found %d routes in article %r", len(routes), article.article_id)
     return routes
+
+
+#: A route to or from a whole country ends at the country's representative point. That is
+#: a fair drawing of "from Hyesan into China" (a border town crossing over), but says nothing
+#: true about "orders made from China" for a factory 400 km inland: such a route is kept only
+#: when its other end lies within this many degrees (about 50 km) of an international boundary.
+MAX_COUNTRY_ROUTE_BORDER_DEG = 0.5
+
+
+def _mappable(route: Route, border: BaseGeometry) -> bool:
+    ends = (route.origin.candidate, route.destination.candidate)
+    others = [o for c, o in (ends, ends[::-1]) if c is not None and c.feature_class == "country"]
+    for other in others:
+        if other is None or other.feature_class == "country":
+            continue
+        if border.distance(Point(other.lon, other.lat)) > MAX_COUNTRY_ROUTE_BORDER_DEG:
+            logger.info(
+                "Dropped route %s -> %s: a country end, and %s is far from any border",
+                route.origin.name,
+                route.destination.name,
+                other.name,
+            )
+            return False
+    return True
 
 
 _CONTINUATION = re.compile(

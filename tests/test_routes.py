@@ -451,3 +451,9 @@ def test_goods_returned_go_back_from_where_they_were_held():
         "truck",
     )
     assert route.crosses_border
+
+
+def test_route_from_a_country_to_an_inland_place_is_not_drawn():
+    article = make_article(["The factory in Nampo processes orders sent from China by ship."])
+    routes = routes_from_places(article, make_places(article, "Nampo", "China"))
+    assert routes == []  # a line from China's centre to Nampo would show no real path
