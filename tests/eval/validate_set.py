@@ -1,6 +1,7 @@
-"""Validate held-out set 2: python tests/holdout2/validate.py (exit code 1 on any problem).
+"""Validate a held-out gold set: python tests/eval/validate_set.py tests/holdout3 (exit 1 on problems).
 
-Checks: front matter and disclaimer; body length 120-300 words; gold keys; every mention and
+Checks: front matter (an INVENTED-events source line) and disclaimer; body length 120-350
+words; gold keys; every mention and
 not_places string is a verbatim substring of its article; no surface form belongs to two places;
 coordinates/country/feature class equal the reference data for the id (places.csv, cities500,
 country polygons, via fill_gold.py); incident types and date precisions from the vocabulary;
@@ -17,8 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fill_gold  # noqa: E402
 
 TYPES = {"smuggling_crossing", "customs_refusal", "storage", "covert_production", "seizure",
@@ -27,16 +27,17 @@ TYPES = {"smuggling_crossing", "customs_refusal", "storage", "covert_production"
 PRECISIONS = {"day", "range", "month", "year", "unknown"}
 MODES = {"truck", "rail", "boat", "ship", "on_foot", "unknown"}
 STATUSES = {"completed", "attempted", "blocked"}
-SOURCE = 'source: "Border Watch held-out set 2 (INVENTED events, not real reporting)"'
+SOURCE = "(INVENTED events, not real reporting)"
 DISCLAIMER = "[Invented article for evaluation; events are fictional.]"
 
 
-def main() -> int:
+def problems(folder: Path) -> list[str]:
+    """Return one line per problem found in a gold set folder (articles/ and gold/)."""
     errs: list[str] = []
     curated, geonames, countries = (fill_gold.curated_rows(), fill_gold.cities500(),
                                     fill_gold.country_points())
-    arts = {p.stem: p for p in (HERE / "articles").glob("*.txt")}
-    golds = {p.stem: p for p in (HERE / "gold").glob("*.json")}
+    arts = {p.stem: p for p in (folder / "articles").glob("*.txt")}
+    golds = {p.stem: p for p in (folder / "gold").glob("*.json")}
     if set(arts) != set(golds):
         errs.append(f"article/gold mismatch: {set(arts) ^ set(golds)}")
     for stem in sorted(set(arts) & set(golds)):
@@ -53,7 +54,7 @@ def main() -> int:
         if body.strip().splitlines()[0] != DISCLAIMER:
             e("first body line is not the disclaimer")
         words = len(body.replace(DISCLAIMER, "").split())
-        if not 120 <= words <= 300:
+        if not 120 <= words <= 350:
             e(f"body has {words} words")
         if not pub and not re.search(r"\b(19|20)\d\d\b", body):
             e("no published and no year in text")
@@ -107,11 +108,17 @@ def main() -> int:
                 e(f"route end not a gold place: {r}")
             if r["mode"] not in MODES or r["status"] not in STATUSES or not isinstance(r["crosses_border"], bool):
                 e(f"route vocab: {r}")
+    return errs
+
+
+def main(folder: str) -> int:
+    """Print the problems of a gold set folder; 1 when there are any."""
+    errs = problems(Path(folder))
     for x in errs:
         print(x)
-    print(f"{len(arts)} articles checked, {len(errs)} problems")
+    print(f"{len(list(Path(folder).glob('articles/*.txt')))} articles checked, {len(errs)} problems")
     return 1 if errs else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1]))
