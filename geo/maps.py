@@ -55,12 +55,13 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import CustomPane, Layer, LayerControl
 from folium.template import Template
 from folium.utilities import validate_location
-from shapely.geometry import Polygon, mapping, shape
+from shapely.geometry import mapping, shape
 
 from geo import settings
 from geo._vendor import asset_for_link, inline_css, inline_js
@@ -1120,51 +1121,18 @@ def _marker_radius(count: int) -> int:
     return 6 if count <= 5_000 else 4 if count <= 50_000 else 3
 
 
-def _arrow_head(coords: Sequence[Sequence[float]]) -> Polygon | None:
-    """Return a triangle (lon/lat) at a line's last vertex, pointing along its last segment.
-
-    Its size is 6 % of the line's length, between about 0.8 and 6 km.
-
-    Examples
-    --------
-    >>> tri = _arrow_head([(124.0, 40.0), (125.0, 40.0)])
-    >>> round(tri.bounds[2], 5), tri.bounds[0] < 125.0
-    (125.0, True)
-    >>> _arrow_head([(124.0, 40.0), (124.0, 40.0)]) is None
-    True
-    """
-    pts = [(float(c[0]), float(c[1])) for c in coords]
-    tip = pts[-1]
-    start = next((p for p in reversed(pts[:-1]) if p != tip), None)
-    if start is None:
-        return None
-    kx = math.cos(math.radians(tip[1])) or 1e-6  # planar approximation around the tip
-    dx, dy = (tip[0] - start[0]) * kx, tip[1] - start[1]
-    seg = math.hypot(dx, dy)
-    total = sum(
-        math.hypot((b[0] - a[0]) * kx, b[1] - a[1]) for a, b in zip(pts, pts[1:], strict=False)
-    )
-    size = min(max(total * 0.06, 0.008), 0.06)
-    ux, uy = dx / seg, dy / seg
-    bx, by = -ux * size, -uy * size
-    wx, wy = -uy * size * 0.45, ux * size * 0.45
-    return Polygon(
-        [
-            tip,
-            (tip[0] + (bx + wx) / kx, tip[1] + by + wy),
-            (tip[0] + (bx - wx) / kx, tip[1] + by - wy),
-        ]
-    )
-
-
 def _flat(coords: Iterable[Sequence[float]], ndigits: int = 5) -> list[float]:
     return [round(float(v), ndigits) for c in coords for v in (c[0], c[1])]
 
 
 def _route_payload(routes: Any) -> dict[str, Any]:
-    """Columnar routes: flat line coordinates per part, arrow-head triangle, style key."""
+    """Columnar routes: flat line coordinates per part and a style key.
+
+    Arrow heads are drawn in the browser from each line's last segment (a constant size in
+    pixels at every zoom), so nothing but the line travels.
+    """
     keys, dates = _Interned(), _Interned()
-    out: dict[str, list[Any]] = {"id": [], "l": [], "s": [], "d": [], "c": [], "a": []}
+    out: dict[str, list[Any]] = {"id": [], "l": [], "s": [], "d": [], "c": []}
     columns = (
         "id",
         "origin",
@@ -1183,19 +1151,19 @@ def _route_payload(routes: Any) -> dict[str, Any]:
         cross = bool(_col(row, "crosses_border"))
         label = f"{_col(row, 'origin') or '?'} → {_col(row, 'destination') or '?'}"
         extra = ", ".join(str(v) for v in (_col(row, "mode"), status) if v)
-        head = _arrow_head(list(parts[-1].coords))
         out["id"].append(str(_col(row, "id") or ""))
         out["l"].append(escape_html(f"{label} ({extra})" if extra else label))
         out["s"].append(keys(f"{status}|{int(cross)}"))
         out["d"].append(dates(escape_html(_date_text(row))))
-        out["c"].append([_flat(p.coords) for p in parts])
-        out["a"].append(None if head is None else _flat(head.exterior.coords[:3], 4))
+        out["c"].append([_flat(shapely.get_coordinates(p)) for p in parts])
     out["S"], out["D"] = keys.values, dates.values
     return out
 
 
-def _place_features(places: Any) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
+def _place_payload(places: Any) -> dict[str, list[Any]]:
+    """Columnar places (one per gazetteer id, else name): lon, lat, feature id, label."""
+    out: dict[str, list[Any]] = {"x": [], "y": [], "id": [], "l": []}
+    seen: set[str] = set()
     for row, geom in _rows(places, ("name", "gazetteer_id", "geo_precision")):
         xy = _point(geom)
         if xy is None:
@@ -1203,156 +1171,466 @@ def _place_features(places: Any) -> list[dict[str, Any]]:
         key = str(_col(row, "gazetteer_id") or _col(row, "name") or "")
         if not key or key in seen:
             continue
-        seen[key] = {
-            "type": "Feature",
-            "properties": {"id": f"place:{key}", "label": escape_html(_col(row, "name") or key)},
-            "geometry": {"type": "Point", "coordinates": list(xy)},
-        }
-    return list(seen.values())
+        seen.add(key)
+        out["x"].append(xy[0])
+        out["y"].append(xy[1])
+        out["id"].append(f"place:{key}")
+        out["l"].append(escape_html(_col(row, "name") or key))
+    return out
 
 
-# Decoders: columnar payload -> GeoJSON FeatureCollection (one object per feature, built once).
-# Builders: columnar payload -> layers added straight to the L.geoJson layer ``g`` (each with
-# its GeoJSON ``feature``, so toGeoJSON(), popups and st_folium clicks work as for addData,
-# at about half the cost of GeoJSON parsing for 100,000 points).
-_BUILD_INCIDENTS = """function (g, c) {
-  var colors = __COLORS__, n = c.id.length, styles = {};
-  for (var k = 0; k < c.T.length; k++) {
-    styles[k] = {radius: c.R, color: "#222", weight: 1, opacity: 0.9,
-                 fillColor: colors[c.T[k]] || "#555", fillOpacity: 0.9};
-  }
-  for (var i = 0; i < n; i++) {
-    var p = {id: c.A[c.a[i]] + c.id[i], type: c.T[c.t[i]], label: c.l[i], date: c.D[c.d[i]]};
-    if (c.p) { p.popup = c.p[i]; }
-    var l = L.circleMarker([c.y[i], c.x[i]], styles[c.t[i]]);
-    l.feature = {type: "Feature", properties: p,
-                 geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
-    g.addLayer(l);
-  }
-}"""
+# Canvas data layers (window.BwPoints, BwHalos, BwRoutes, BwPlaces): each data set is ONE
+# Leaflet layer with its own canvas, drawn in one pass per view (no Leaflet layer per
+# feature: 100,000 incidents draw in tens of milliseconds). Clicks and hovers reach the
+# layer through one dispatcher on the map; a click fires "click" with ``layer`` = a small
+# proxy whose ``toGeoJSON()`` is the feature (id, type, label, date), so st_folium's
+# ``last_active_drawing`` names what was clicked. ``getLayers()`` returns such proxies.
+_CANVAS_JS = r"""(function () {
+  if (window.BwPoints) { return; }
+  // Canvas paths are filled in chunks: one path of 100,000 circles rasterises far slower.
+  var TAU = 2 * Math.PI, CHUNK = 3 * 128, decoder = document.createElement("textarea");
+  function plain(html) { decoder.innerHTML = html; return decoder.value; }  // entities -> text
 
-_BUILD_HALOS = """function (g, c) {
-  for (var i = 0; i < c.r.length; i++) {
-    var l = L.circle([c.y[i], c.x[i]], {radius: c.r[i], interactive: false, stroke: false,
-      color: "#555", weight: 0.5, opacity: 0.5, fillColor: "#555", fillOpacity: 0.12});
-    l.feature = {type: "Feature", properties: {r: c.r[i]},
-                 geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
-    g.addLayer(l);
-  }
-}"""
-
-_BUILD_ROUTES = """function (g, c) { g.addData((function (c) {
-  function pairs(a) {
-    var o = [];
-    for (var j = 0; j < a.length; j += 2) { o.push([a[j], a[j + 1]]); }
-    return o;
-  }
-  var f = [];
-  for (var i = 0; i < c.id.length; i++) {
-    var p = {id: c.id[i], label: c.l[i], date: c.D[c.d[i]], s: c.S[c.s[i]]};
-    var parts = c.c[i].map(pairs);
-    f.push({type: "Feature", properties: p, geometry: parts.length === 1 ?
-      {type: "LineString", coordinates: parts[0]} : {type: "MultiLineString", coordinates: parts}});
-    if (c.a[i]) {
-      var ring = pairs(c.a[i]); ring.push(ring[0]);
-      f.push({type: "Feature", properties: Object.assign({arrow: 1}, p),
-              geometry: {type: "Polygon", coordinates: [ring]}});
+  function project(crs, lat, lng) {  // normalised map-plane coordinates (zoom 0 / scale 1)
+    var n = lat.length, U = new Float64Array(n), V = new Float64Array(n), i;
+    if (crs === L.CRS.EPSG3857) {
+      var d = Math.PI / 180, max = 85.0511287798;
+      for (i = 0; i < n; i++) {
+        var s = Math.sin(Math.max(Math.min(max, lat[i]), -max) * d);
+        U[i] = 0.5 + lng[i] / 360;
+        V[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      }
+    } else {
+      var s0 = crs.scale(0);
+      for (i = 0; i < n; i++) {
+        var p = crs.latLngToPoint(L.latLng(lat[i], lng[i]), 0);
+        U[i] = p.x / s0; V[i] = p.y / s0;
+      }
     }
+    return [U, V];
   }
-  return {type: "FeatureCollection", features: f};
-})(c)); }"""
 
-_BUILD_PLAIN = "function (g, c) { g.addData(c); }"
-
-_INCIDENT_OPTIONS = "{}"
-
-_HALO_OPTIONS = "{interactive: false}"
-
-_ROUTE_OPTIONS = """{
-  style: function (f) {
-    var s = Object.assign({}, (__STYLES__)[f.properties.s] || {});
-    if (f.properties.arrow) { s.dashArray = null; s.fill = true; s.weight = 1; }
-    else { s.fill = false; }
-    return s;
+  // One click/hover dispatcher per map: the data layer with the highest `order` under the
+  // pointer wins; it fires "click" with {layer: proxy, latlng} like a Leaflet vector layer.
+  function dispatcher(map) {
+    if (map._bwHit) { return map._bwHit; }
+    var layers = map._bwHit = [], hovered = null, frame = null, last = null;
+    var tip = map._bwTip = L.tooltip({direction: "top", offset: [0, -6], opacity: 0.95});
+    function find(cp) {
+      var best = null;
+      for (var k = 0; k < layers.length; k++) {
+        var l = layers[k];
+        if (!l._map || !l.options.interactive) { continue; }
+        if (best && best.layer.options.order >= l.options.order) { continue; }
+        var i = l._hit(cp);
+        if (i !== null) { best = {layer: l, index: i}; }
+      }
+      return best;
+    }
+    function hover() {
+      frame = null;
+      var h = last ? find(last.containerPoint) : null;
+      var key = h ? L.stamp(h.layer) + ":" + h.index : null;
+      if (key === hovered) { return; }
+      hovered = key;
+      map.getContainer().style.cursor = h ? "pointer" : "";
+      if (h) {
+        tip.setContent(h.layer._tip(h.index));
+        map.openTooltip(tip, h.layer._latlng(h.index));
+      } else {
+        map.closeTooltip(tip);
+      }
+    }
+    function later(e) { last = e; frame = frame || L.Util.requestAnimFrame(hover); }
+    map.on("click", function (e) {
+      var h = find(e.containerPoint);
+      if (h) { h.layer._click(h.index, e); }
+    });
+    map.on("mousemove", later);
+    map.on("mouseout zoomstart", function () { later(null); });
+    map._bwForget = function () { hovered = null; map.closeTooltip(tip); };
+    return layers;
   }
-}"""
 
-_PLACE_OPTIONS = """{
-  pointToLayer: function (f, ll) {
-    return L.circleMarker(ll, {radius: 3, color: "#333", weight: 1, fillColor: "#fff",
-      fillOpacity: 1}).bindTooltip(f.properties.label, {permanent: true, direction: "right",
-      offset: [4, 0], className: "bw-place-label"});
+  // A canvas of its own that draws a whole data set in one pass (no Leaflet layer per
+  // feature); pointer events go to the map and reach the layer through the dispatcher.
+  var Base = L.Canvas.extend({
+    options: {padding: 0.3, interactive: true, order: 0},
+    initialize: function (data, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._data = data;
+    },
+    _initContainer: function () {
+      var c = this._container = document.createElement("canvas");
+      c.style.pointerEvents = "none";
+      this._ctx = c.getContext("2d");
+    },
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+      delete this._ctx;
+      delete this._container;
+    },
+    onAdd: function (map) {
+      if (this._crs !== map.options.crs) { this._crs = map.options.crs; this._prepare(); }
+      L.Renderer.prototype.onAdd.call(this);
+      var hit = dispatcher(map);
+      if (hit.indexOf(this) < 0) { hit.push(this); }
+      this._redraw();
+    },
+    onRemove: function (map) {
+      var hit = map._bwHit || [], k = hit.indexOf(this);
+      if (k >= 0) { hit.splice(k, 1); }
+      if (map._bwForget) { map._bwForget(); }
+      L.Renderer.prototype.onRemove.call(this);
+    },
+    _updatePaths: function () {
+      if (!this._postponeUpdatePaths) { this._redraw(); }
+    },
+    _draw: function () {},
+    _onZoomEnd: function () {},
+    _redraw: function () {
+      if (!this._map || !this._ctx) { return; }
+      var b = this._bounds, ctx = this._ctx;
+      ctx.clearRect(b.min.x, b.min.y, b.max.x - b.min.x, b.max.y - b.min.y);
+      ctx.save();
+      this._paint(ctx, b, this._crs.scale(this._map.getZoom()), this._map.getPixelOrigin());
+      ctx.restore();
+    },
+    redraw: function () { this._redraw(); return this; },
+    _hit: function () { return null; },
+    _layerPoint: function (cp) { return this._map.containerPointToLayerPoint(cp); },
+    _latlng: function (i) { return L.latLng(this._data.y[i], this._data.x[i]); },
+    _proxy: function (i) {
+      var f = this.feature(i), ll = this._latlng(i), self = this;
+      return {feature: f, index: i, options: this._style ? this._style(i) : {},
+              getLatLng: function () { return ll; },
+              toGeoJSON: function () { return f; },
+              openPopup: function () { self._popup(i); return this; }};
+    },
+    getLayers: function () {
+      var out = [];
+      for (var i = 0; i < this.count(); i++) { out.push(this._proxy(i)); }
+      return out;
+    },
+    count: function () { return this._data.x.length; },
+    _tip: function (i) {
+      var p = this.feature(i).properties;
+      return p.date ? p.label + " · " + p.date : p.label;
+    },
+    _popup: function () {},
+    _click: function (i, e) {
+      var pr = this._proxy(i);
+      this._popup(i);
+      this.fire("click", {latlng: pr.getLatLng(), layer: pr, containerPoint: e.containerPoint,
+                          originalEvent: e.originalEvent});
+    }
+  });
+
+  function near(X, Y, n, p, r) {  // index of the point nearest to p within r pixels, or null
+    var best = null, bd = r * r;
+    for (var i = 0; i < n; i++) {
+      var dx = X[i] - p.x;
+      if (dx > r || dx < -r) { continue; }
+      var dy = Y[i] - p.y, d = dx * dx + dy * dy;
+      if (d <= bd) { bd = d; best = i; }
+    }
+    return best;
   }
-}"""
 
+  // Incidents: circle markers coloured by type; data {x, y, a, id, t, l, d, T, D, A, R[, p]}.
+  window.BwPoints = Base.extend({
+    options: {order: 3, colors: {}, full: false},
+    _prepare: function () {
+      var c = this._data, n = c.x.length, byType = [];
+      var uv = project(this._crs, c.y, c.x);
+      this._U = uv[0]; this._V = uv[1];
+      this._X = new Float32Array(n); this._Y = new Float32Array(n);
+      for (var k = 0; k < c.T.length; k++) { byType.push([]); }
+      for (var i = 0; i < n; i++) { byType[c.t[i]].push(i); }
+      this._byType = byType;
+    },
+    feature: function (i) {
+      var c = this._data;
+      var p = {id: c.A[c.a[i]] + c.id[i], type: c.T[c.t[i]], label: c.l[i], date: c.D[c.d[i]]};
+      if (c.p) { p.popup = c.p[i]; }
+      return {type: "Feature", properties: p,
+              geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
+    },
+    _paint: function (ctx, b, s, o) {
+      var c = this._data, n = c.x.length, U = this._U, V = this._V, X = this._X, Y = this._Y;
+      var r = c.R, x0 = b.min.x - r, x1 = b.max.x + r, y0 = b.min.y - r, y1 = b.max.y + r;
+      for (var i = 0; i < n; i++) { X[i] = U[i] * s - o.x; Y[i] = V[i] * s - o.y; }
+      for (var k = 0; k < this._byType.length; k++) {
+        var idx = this._byType[k], img = this._sprite(c.T[k], r), h = img.width / img.bw;
+        for (var j = 0; j < idx.length; j++) {
+          var x = X[idx[j]], y = Y[idx[j]];
+          if (x < x0 || x > x1 || y < y0 || y > y1) { continue; }
+          ctx.drawImage(img, x - h / 2, y - h / 2, h, h);
+        }
+      }
+    },
+    _sprite: function (type, r) {  // one pre-drawn marker per type: drawImage is the fastest
+      var key = type + "|" + r, sprites = this._sprites = this._sprites || {};
+      if (sprites[key]) { return sprites[key]; }
+      var m = L.Browser.retina ? 2 : 1, size = 2 * r + 3, img = document.createElement("canvas");
+      img.width = img.height = size * m;
+      img.bw = m;
+      var g = img.getContext("2d");
+      g.scale(m, m);
+      g.beginPath();
+      g.arc(size / 2, size / 2, r, 0, TAU);
+      g.globalAlpha = 0.9;
+      g.fillStyle = this.options.colors[type] || "#555";
+      g.fill();
+      g.lineWidth = 1;
+      g.strokeStyle = "#222";
+      g.stroke();
+      return (sprites[key] = img);
+    },
+    _hit: function (cp) {
+      return near(this._X, this._Y, this._data.x.length, this._layerPoint(cp), this._data.R + 2);
+    },
+    _popup: function (i) {
+      var p = this.feature(i).properties;
+      var html = this.options.full ? p.popup : this._tip(i);
+      this._map.openPopup(html, this._latlng(i),
+        {maxWidth: this.options.full ? 380 : 300, offset: [0, -this._data.R]});
+    }
+  });
 
-class _CompactGeoJson(folium.GeoJson):
-    """A ``folium.GeoJson`` layer whose data travels as compact columnar JSON.
+  // Location uncertainty: translucent circles of r metres; data {x, y, r}.
+  window.BwHalos = Base.extend({
+    options: {interactive: false, order: 0, max: 2000},
+    _prepare: function () {
+      var c = this._data, n = c.x.length, uv = project(this._crs, c.y, c.x);
+      this._U = uv[0]; this._V = uv[1]; this._M = new Float64Array(n);
+      for (var i = 0; i < n; i++) {  // pixels per metre at zoom 0, at this latitude
+        this._M[i] = 1 / (40075016.686 * Math.max(Math.cos(c.y[i] * Math.PI / 180), 1e-6));
+      }
+    },
+    feature: function (i) {
+      var c = this._data;
+      return {type: "Feature", properties: {r: c.r[i]},
+              geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
+    },
+    _paint: function (ctx, b, s, o) {
+      var c = this._data, todo = [];
+      for (var i = 0; i < c.x.length; i++) {
+        var r = c.r[i] * this._M[i] * s;
+        if (r < 2) { continue; }  // under 2 pixels: hidden by the marker anyway
+        var x = this._U[i] * s - o.x, y = this._V[i] * s - o.y;
+        if (x + r < b.min.x || x - r > b.max.x || y + r < b.min.y || y - r > b.max.y) { continue; }
+        todo.push(x, y, r);
+      }
+      // Thousands of overlapping circles make one grey wash: zoom in to see them.
+      this.hidden = todo.length / 3 > this.options.max;
+      if (this.hidden) { return; }
+      ctx.fillStyle = "rgba(85, 85, 85, 0.12)";
+      ctx.lineWidth = 0.5;
+      ctx.strokeStyle = "rgba(85, 85, 85, 0.35)";
+      for (var j = 0; j < todo.length; j += 3) {
+        if (j % CHUNK === 0) { ctx.beginPath(); }
+        ctx.moveTo(todo[j] + todo[j + 2], todo[j + 1]);
+        ctx.arc(todo[j], todo[j + 1], todo[j + 2], 0, TAU);
+        if (j % CHUNK === CHUNK - 3 || j + 3 >= todo.length) { ctx.fill(); ctx.stroke(); }
+      }
+    }
+  });
 
-    ``builder(layer, payload)`` (a JS function) adds one Leaflet layer per feature, each with
-    its GeoJSON ``feature``; ``options_js`` are the ``L.geoJson`` options.
-    This keeps 10,000 incidents near 100 bytes each instead of ~300 for folium's GeoJSON.
-    """
+  // Routes: lines, dashed/red by style, arrow heads drawn at the destination from the last
+  // segment; data {id, l, d, s, c (per route: parts of flat lon/lat), S, D}.
+  window.BwRoutes = Base.extend({
+    options: {order: 1, styles: {}},
+    _prepare: function () {
+      var c = this._data, lat = [], lng = [], parts = [0], first = [], box = [], byStyle = {};
+      for (var i = 0; i < c.id.length; i++) {
+        first.push(parts.length - 1);
+        var p = c.c[i];
+        for (var j = 0; j < p.length; j++) {
+          for (var k = 0; k < p[j].length; k += 2) { lng.push(p[j][k]); lat.push(p[j][k + 1]); }
+          parts.push(lng.length);
+        }
+        (byStyle[c.s[i]] = byStyle[c.s[i]] || []).push(i);
+      }
+      first.push(parts.length - 1);
+      var uv = project(this._crs, lat, lng), U = uv[0], V = uv[1];
+      for (i = 0; i < c.id.length; i++) {
+        var a = parts[first[i]], z = parts[first[i + 1]], b = [1, 1, 0, 0];
+        for (k = a; k < z; k++) {
+          b[0] = Math.min(b[0], U[k]); b[1] = Math.min(b[1], V[k]);
+          b[2] = Math.max(b[2], U[k]); b[3] = Math.max(b[3], V[k]);
+        }
+        box.push(b);
+      }
+      this._U = U; this._V = V; this._parts = parts; this._first = first; this._box = box;
+      this._X = new Float32Array(U.length); this._Y = new Float32Array(U.length);
+      this._byStyle = byStyle; this._lat = lat; this._lng = lng;
+    },
+    count: function () { return this._data.id.length; },
+    _style: function (i) { return this.options.styles[this._data.S[this._data.s[i]]] || {}; },
+    feature: function (i) {
+      var c = this._data, coords = [];
+      for (var j = this._first[i]; j < this._first[i + 1]; j++) {
+        var part = [];
+        for (var k = this._parts[j]; k < this._parts[j + 1]; k++) {
+          part.push([this._lng[k], this._lat[k]]);
+        }
+        coords.push(part);
+      }
+      return {type: "Feature",
+              properties: {id: c.id[i], label: c.l[i], date: c.D[c.d[i]], s: c.S[c.s[i]]},
+              geometry: coords.length === 1 ? {type: "LineString", coordinates: coords[0]} :
+                {type: "MultiLineString", coordinates: coords}};
+    },
+    _latlng: function (i) {  // the destination
+      var k = this._parts[this._first[i + 1]] - 1;
+      return L.latLng(this._lat[k], this._lng[k]);
+    },
+    _visible: function (i, b, s, o, pad) {
+      var q = this._box[i];
+      return !(q[2] * s - o.x < b.min.x - pad || q[0] * s - o.x > b.max.x + pad ||
+               q[3] * s - o.y < b.min.y - pad || q[1] * s - o.y > b.max.y + pad);
+    },
+    arrowHead: function (i) {  // [tip, left, right] in layer pixels, or null
+      var z = this._parts[this._first[i + 1]] - 1, a = this._parts[this._first[i + 1] - 1];
+      var X = this._X, Y = this._Y, tx = X[z], ty = Y[z];
+      for (var k = z - 1; k >= a; k--) {
+        var dx = tx - X[k], dy = ty - Y[k], len = Math.sqrt(dx * dx + dy * dy);
+        if (len < 0.5) { continue; }
+        var size = 6 + 2 * (this._style(i).weight || 2), ux = dx / len, uy = dy / len;
+        var bx = tx - ux * size, by = ty - uy * size, wx = -uy * size * 0.45, wy = ux * size * 0.45;
+        return [[tx, ty], [bx + wx, by + wy], [bx - wx, by - wy]];
+      }
+      return null;
+    },
+    _paint: function (ctx, b, s, o) {
+      var U = this._U, V = this._V, X = this._X, Y = this._Y, P = this._parts, F = this._first;
+      for (var v = 0; v < U.length; v++) { X[v] = U[v] * s - o.x; Y[v] = V[v] * s - o.y; }
+      ctx.lineCap = "round"; ctx.lineJoin = "round";
+      for (var key in this._byStyle) {
+        var ids = this._byStyle[key], st = this.options.styles[this._data.S[key]] || {};
+        var visible = ids.filter(function (i) { return this._visible(i, b, s, o, 20); }, this);
+        if (!visible.length) { continue; }
+        ctx.strokeStyle = st.color || "#1f4e9c"; ctx.lineWidth = st.weight || 2;
+        ctx.globalAlpha = st.opacity || 0.9;
+        ctx.setLineDash(st.dashArray ? String(st.dashArray).split(/[ ,]+/).map(Number) : []);
+        for (var n = 0; n < visible.length; n++) {
+          if (n % 128 === 0) { ctx.beginPath(); }
+          for (var j = F[visible[n]]; j < F[visible[n] + 1]; j++) {
+            ctx.moveTo(X[P[j]], Y[P[j]]);
+            for (var k = P[j] + 1; k < P[j + 1]; k++) { ctx.lineTo(X[k], Y[k]); }
+          }
+          if (n % 128 === 127 || n === visible.length - 1) { ctx.stroke(); }
+        }
+        ctx.setLineDash([]);
+        ctx.fillStyle = st.fillColor || st.color || "#1f4e9c";
+        ctx.globalAlpha = st.fillOpacity || 0.9;
+        for (n = 0; n < visible.length; n++) {
+          if (n % 128 === 0) { ctx.beginPath(); }
+          var h = this.arrowHead(visible[n]);
+          if (h) {
+            ctx.moveTo(h[0][0], h[0][1]); ctx.lineTo(h[1][0], h[1][1]);
+            ctx.lineTo(h[2][0], h[2][1]); ctx.closePath();
+          }
+          if (n % 128 === 127 || n === visible.length - 1) { ctx.fill(); }
+        }
+      }
+    },
+    _hit: function (cp) {
+      var p = this._layerPoint(cp), X = this._X, Y = this._Y, P = this._parts, F = this._first;
+      var best = null, bd = Infinity, s = this._crs.scale(this._map.getZoom());
+      var o = this._map.getPixelOrigin(), b = {min: p, max: p};
+      for (var i = 0; i < this._data.id.length; i++) {
+        var tol = (this._style(i).weight || 2) / 2 + 4;
+        if (!this._visible(i, b, s, o, tol)) { continue; }
+        for (var j = F[i]; j < F[i + 1]; j++) {
+          for (var k = P[j]; k < P[j + 1] - 1; k++) {
+            var ax = X[k], ay = Y[k], dx = X[k + 1] - ax, dy = Y[k + 1] - ay;
+            var t = dx || dy ? ((p.x - ax) * dx + (p.y - ay) * dy) / (dx * dx + dy * dy) : 0;
+            t = Math.max(0, Math.min(1, t));
+            var ex = ax + t * dx - p.x, ey = ay + t * dy - p.y, d = Math.sqrt(ex * ex + ey * ey);
+            if (d <= tol && d < bd) { bd = d; best = i; }
+          }
+        }
+      }
+      return best;
+    },
+    _click: function (i, e) {
+      var pr = this._proxy(i);
+      this._map.openPopup(this._tip(i), e.latlng, {maxWidth: 300});
+      this.fire("click", {latlng: e.latlng, layer: pr, containerPoint: e.containerPoint,
+                          originalEvent: e.originalEvent});
+    }
+  });
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson(null, {{ this.options_js }});
-        (function (t0) {
-            ({{ this.builder }})({{ this.get_name() }}, {{ this.payload_json }});
-            (window.bwTimings = window.bwTimings || {})[{{ this.layer_name|tojson }}] =
-                performance.now() - t0;
-        })(performance.now());
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self, payload: Any, *, builder: str, options_js: str, name: str, count: int
-    ) -> None:
-        Layer.__init__(self, name=name, overlay=True, control=True, show=True)
-        self._name = "GeoJson"
-        self.embed, self.style, self.highlight = True, False, False
-        self.data = {"type": "FeatureCollection", "features": []}  # placeholder, see payload
-        self.payload = payload
-        self.payload_json = _json_for_script(payload)
-        self.builder = builder
-        self.options_js = options_js
-        self.count = count
-
-    def render(self, **kwargs: Any) -> None:
-        """Render as a plain layer (no folium style mapping)."""
-        Layer.render(self, **kwargs)
-
-
-# Group-level bindings: one tooltip/popup definition for all features (fast for 100,000),
-# and a flag for benchmarks/tests once the incidents are on the map and drawn.
-_BIND_JS = """
-(function () {
-  function tip(l) {
-    var p = l.feature.properties;
-    return p.date ? p.label + " · " + p.date : p.label;
-  }
-  var inc = __INCIDENTS__, routes = __ROUTES__;
-  inc.bindTooltip(tip, {sticky: true});
-  routes.bindTooltip(tip, {sticky: true});
-  if (__FULL__) {
-    inc.bindPopup(function (l) { return l.feature.properties.popup; }, {maxWidth: 380});
-  } else {
-    inc.bindPopup(function (l) { return tip(l); }, {maxWidth: 300});
-  }
-  window.bwLayers = {incidents: inc, routes: routes, places: __PLACES__, map: {map}};
-  var n = inc.getLayers().length, added = performance.now();
-  requestAnimationFrame(function () { requestAnimationFrame(function () {
-    window.bwDrawn = {incidents: n, t: performance.now(), added: added,
-                      built: window.bwTimings || {}};
-  }); });
+  // Places: small dots with labels that never overlap (a label is left out rather than drawn
+  // over another); data {x, y, id, l}.
+  window.BwPlaces = Base.extend({
+    options: {order: 2},
+    _prepare: function () {
+      var c = this._data, uv = project(this._crs, c.y, c.x);
+      this._U = uv[0]; this._V = uv[1];
+      this._X = new Float32Array(c.x.length); this._Y = new Float32Array(c.x.length);
+      this._text = c.l.map(plain);
+      this._boxes = [];
+    },
+    feature: function (i) {
+      var c = this._data;
+      return {type: "Feature", properties: {id: c.id[i], label: c.l[i]},
+              geometry: {type: "Point", coordinates: [c.x[i], c.y[i]]}};
+    },
+    _tip: function (i) { return this._data.l[i]; },
+    _paint: function (ctx, b, s, o) {
+      var n = this._data.x.length, X = this._X, Y = this._Y, cell = 64, grid = {}, boxes = [];
+      ctx.lineWidth = 1.5; ctx.strokeStyle = "#333";  // rings: an incident under one shows
+      ctx.beginPath();
+      for (var i = 0; i < n; i++) {
+        X[i] = this._U[i] * s - o.x; Y[i] = this._V[i] * s - o.y;
+        ctx.moveTo(X[i] + 3, Y[i]);
+        ctx.arc(X[i], Y[i], 3, 0, TAU);
+      }
+      ctx.stroke();
+      ctx.font = "11px sans-serif"; ctx.textBaseline = "middle";
+      for (i = 0; i < n; i++) {
+        if (X[i] < b.min.x || X[i] > b.max.x || Y[i] < b.min.y || Y[i] > b.max.y) { continue; }
+        var w = ctx.measureText(this._text[i]).width + 6;
+        var box = [X[i] + 5, Y[i] - 8, X[i] + 5 + w, Y[i] + 8], free = true, keys = [];
+        for (var gx = Math.floor(box[0] / cell); gx <= Math.floor(box[2] / cell); gx++) {
+          for (var gy = Math.floor(box[1] / cell); gy <= Math.floor(box[3] / cell); gy++) {
+            var key = gx + ":" + gy, list = grid[key] || [];
+            keys.push(key);
+            for (var q = 0; q < list.length && free; q++) {
+              var o2 = list[q];
+              free = box[2] < o2[0] || box[0] > o2[2] || box[3] < o2[1] || box[1] > o2[3];
+            }
+          }
+        }
+        if (!free) { continue; }
+        keys.forEach(function (k) { (grid[k] = grid[k] || []).push(box); });
+        boxes.push([box, i]);
+        ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+        ctx.fillRect(box[0], box[1], w, 16);
+        ctx.fillStyle = "#222";
+        ctx.fillText(this._text[i], box[0] + 3, Y[i]);
+      }
+      this._boxes = boxes;
+    },
+    _hit: function (cp) {
+      var p = this._layerPoint(cp), i = near(this._X, this._Y, this._data.x.length, p, 5);
+      if (i !== null) { return i; }
+      for (var k = 0; k < this._boxes.length; k++) {
+        var q = this._boxes[k][0];
+        if (p.x >= q[0] && p.x <= q[2] && p.y >= q[1] && p.y <= q[3]) { return this._boxes[k][1]; }
+      }
+      return null;
+    }
+  });
 })();
 """
 
 
-class _Bindings(MacroElement):
-    """Tooltip/popup bindings for the data layers of one feature group."""
+class _CanvasLib(MacroElement):
+    """Defines the canvas layer classes once per page (before the data layers)."""
 
     _template = Template(
         """
@@ -1362,10 +1640,73 @@ class _Bindings(MacroElement):
         """
     )
 
-    def __init__(self, incidents: Layer, routes: Layer, places: Layer, *, full: bool) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BwCanvasLib"
+        self.js = _CANVAS_JS
+
+
+class _CanvasLayer(Layer):
+    """One data set drawn by one of the canvas layer classes of ``_CANVAS_JS``.
+
+    The payload is serialised once, here, to compact columnar JSON (``payload_json``);
+    copies of the layer (e.g. ``copy.deepcopy`` per Streamlit run) share that string.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (t0) {
+            var layer = new {{ this.js_class }}({{ this.payload_json }}, {{ this.options_js }});
+            (window.bwTimings = window.bwTimings || {})[{{ this.layer_name|tojson }}] =
+                performance.now() - t0;
+            return layer;
+        })(performance.now());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, payload: Any, *, js_class: str, options: dict[str, Any], name: str, count: int
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "BwCanvasLayer"
+        self.payload_json = _json_for_script(payload)
+        self.js_class = js_class
+        self.options_js = _json_for_script(options)
+        self.count = count
+
+
+# Group-level flags for benchmarks/tests once the incidents are on the map and drawn.
+_BIND_JS = """
+(function () {
+  var inc = __INCIDENTS__;
+  window.bwLayers = {incidents: inc, routes: __ROUTES__, places: __PLACES__,
+                     halos: __HALOS__, map: {map}};
+  var n = inc.count(), added = performance.now();
+  requestAnimationFrame(function () { requestAnimationFrame(function () {
+    window.bwDrawn = {incidents: n, t: performance.now(), added: added,
+                      built: window.bwTimings || {}};
+  }); });
+})();
+"""
+
+
+class _Bindings(MacroElement):
+    """Exposes the data layers of one feature group as ``window.bwLayers``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, incidents: Layer, routes: Layer, places: Layer, halos: Layer) -> None:
         super().__init__()
         self._name = "BwBindings"
-        self.incidents, self.routes, self.places, self.full = incidents, routes, places, full
+        self.incidents, self.routes, self.places, self.halos = incidents, routes, places, halos
 
     def render(self, **kwargs: Any) -> None:
         """Resolve layer variable names, then render."""
@@ -1377,7 +1718,7 @@ class _Bindings(MacroElement):
             _BIND_JS.replace("__INCIDENTS__", self.incidents.get_name())
             .replace("__ROUTES__", self.routes.get_name())
             .replace("__PLACES__", self.places.get_name())
-            .replace("__FULL__", "true" if self.full else "false")
+            .replace("__HALOS__", self.halos.get_name())
             .replace("{map}", map_name)
         )
         super().render(**kwargs)
@@ -1399,11 +1740,12 @@ def feature_group_from_layers(layers: Any, *, popups: str = "short") -> folium.F
     Returns
     -------
     group
-        A ``folium.FeatureGroup`` holding four GeoJSON layers (``folium.GeoJson`` subclasses):
-        "Places" (labelled dots), "Location uncertainty" (circles of
-        ``PRECISION_RADIUS_M``), "Routes" (lines with arrow heads) and "Incidents" (ONE layer
-        of canvas circle markers coloured by type). Every clickable feature has an ``id``
-        property (incident/route id, ``place:<gazetteer_id>``).
+        A ``folium.FeatureGroup`` holding four canvas layers, each ONE Leaflet layer drawing
+        its whole data set: "Location uncertainty" (circles of ``PRECISION_RADIUS_M``,
+        geo_precision 2-3 only), "Routes" (lines with arrow heads), "Places" (dots with
+        labels that never overlap) and "Incidents" (circle markers coloured by type). Every
+        clickable feature has an ``id`` property (incident/route id,
+        ``place:<gazetteer_id>``).
     """
     if popups not in ("short", "full"):
         msg = (
@@ -1417,41 +1759,38 @@ def feature_group_from_layers(layers: Any, *, popups: str = "short") -> folium.F
     else:
         inc, halo = _incident_payloads(_EMPTY_INCIDENTS, popups, names)
     route = _route_payload(routes) if routes is not None else _route_payload(_EMPTY_ROUTES)
-    place_features = _place_features(places) if places is not None else []
-    colors = json.dumps({t: color_for_type(t) for t in inc["T"]})
+    place = _place_payload(places) if places is not None else _place_payload(_EMPTY_ROUTES)
+    colors = {t: color_for_type(t) for t in inc["T"]}
 
     group = folium.FeatureGroup(name="Border Watch: incidents, routes, places")
-    place_layer = _CompactGeoJson(
-        {"type": "FeatureCollection", "features": place_features},
-        builder=_BUILD_PLAIN,
-        options_js=_PLACE_OPTIONS,
-        name="Places",
-        count=len(place_features),
+    halo_layer = _CanvasLayer(
+        halo, js_class="BwHalos", options={}, name="Location uncertainty", count=len(halo["r"])
     )
-    halo_layer = _CompactGeoJson(
-        halo,
-        builder=_BUILD_HALOS,
-        options_js=_HALO_OPTIONS,
-        name="Location uncertainty",
-        count=len(halo["r"]),
-    )
-    route_layer = _CompactGeoJson(
+    route_layer = _CanvasLayer(
         route,
-        builder=_BUILD_ROUTES,
+        js_class="BwRoutes",
+        options={"styles": _route_style_table()},
         name="Routes",
         count=len(route["id"]),
-        options_js=_ROUTE_OPTIONS.replace("__STYLES__", json.dumps(_route_style_table())),
     )
-    incident_layer = _CompactGeoJson(
+    place_layer = _CanvasLayer(
+        place,
+        js_class="BwPlaces",
+        options={"pane": "shadowPane"},  # labels above the data, under popups
+        name="Places",
+        count=len(place["id"]),
+    )
+    incident_layer = _CanvasLayer(
         inc,
-        builder=_BUILD_INCIDENTS.replace("__COLORS__", colors),
+        js_class="BwPoints",
+        options={"colors": colors, "full": popups == "full"},
         name="Incidents",
         count=len(inc["id"]),
-        options_js=_INCIDENT_OPTIONS,
     )
-    for layer in (place_layer, halo_layer, route_layer, incident_layer):
+    group.add_child(_CanvasLib())
+    for layer in (halo_layer, route_layer, place_layer, incident_layer):
         group.add_child(layer)
-    group.add_child(_Bindings(incident_layer, route_layer, place_layer, full=popups == "full"))
+    group.add_child(_Bindings(incident_layer, route_layer, place_layer, halo_layer))
     logger.info(
         "Feature group: %d incidents drawn (%d with uncertainty circles), %d routes, %d places",
         incident_layer.count,

@@ -10,6 +10,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
+from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.utilities import validate_location
 from shapely.geometry import LineString, Point
@@ -114,16 +115,14 @@ def layers() -> SimpleNamespace:
 
 def _geojson(group: folium.FeatureGroup, name: str) -> dict:
     """The layer's features, decoded from its columnar payload as the browser does."""
-    found = [
-        c
-        for c in group._children.values()
-        if isinstance(c, folium.GeoJson) and c.layer_name == name
-    ]
+    found = [c for c in group._children.values() if isinstance(c, Layer) and c.layer_name == name]
     assert len(found) == 1
     c = json.loads(found[0].payload_json)  # what the page receives
-    if name == "Places":
-        return c
     features = []
+    if name == "Places":
+        for x, y, id_, label in zip(c["x"], c["y"], c["id"], c["l"], strict=True):
+            props = {"id": id_, "label": label}
+            features.append({"properties": props, "geometry": {"coordinates": [x, y]}})
     if name == "Incidents":
         for i, id_ in enumerate(c["id"]):
             props = {
@@ -147,15 +146,6 @@ def _geojson(group: folium.FeatureGroup, name: str) -> dict:
         for i, id_ in enumerate(c["id"]):
             props = {"id": id_, "label": c["l"][i], "s": c["S"][c["s"][i]]}
             features.append({"properties": props, "geometry": {"coordinates": c["c"][i]}})
-            if c["a"][i]:
-                a = c["a"][i]
-                ring = [[a[0], a[1]], [a[2], a[3]], [a[4], a[5]], [a[0], a[1]]]
-                features.append(
-                    {
-                        "properties": {**props, "arrow": 1},
-                        "geometry": {"type": "Polygon", "coordinates": [ring]},
-                    }
-                )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -217,6 +207,7 @@ def test_many_incidents_are_one_geojson_layer():
     small = make_layers(incidents[:5], points[:5])
     html_small = _render(maps.map_from_layers(small, popups="short"))
     html_big = _render(maps.map_from_layers(make_layers(incidents, points), popups="short"))
+    assert html_big.count("new BwPoints(") == html_small.count("new BwPoints(") == 1
     assert html_big.count("L.geoJson(") == html_small.count("L.geoJson(")
     assert html_big.count("L.circleMarker(") == html_small.count("L.circleMarker(")
     assert len(html_big) - len(html_small) < 495 * 120  # compact: ~100 bytes per incident
@@ -274,10 +265,11 @@ def test_short_popups_carry_no_excerpt(layers):
 def test_blocked_route_is_dashed_and_border_route_red(layers):
     group = maps.feature_group_from_layers(layers)
     routes = _geojson(group, "Routes")["features"]
-    lines = {f["properties"]["id"]: f for f in routes if "arrow" not in f["properties"]}
+    lines = {f["properties"]["id"]: f for f in routes}
     blocked, crossing = lines["t-r001"]["properties"]["s"], lines["t-r002"]["properties"]["s"]
     html = _render(maps.map_from_layers(layers))
-    table = json.loads(re.search(r"\(\s*(\{\"completed\|0\".*?\}\})\s*\)", html).group(1))
+    options = re.search(r"new BwRoutes\(.*?, (\{\"styles\".*?\}\}\})\)", html).group(1)
+    table = json.loads(options)["styles"]
     assert table[blocked]["dashArray"] and not table[crossing]["dashArray"]
     assert (
         table[crossing]["color"] == "#c62828"
@@ -285,12 +277,11 @@ def test_blocked_route_is_dashed_and_border_route_red(layers):
     )
 
 
-def test_routes_have_arrow_heads_at_the_destination(layers):
+def test_route_lines_end_at_the_destination(layers):
+    # arrow heads are drawn in the browser at the last vertex (tests/browser)
     group = maps.feature_group_from_layers(layers)
-    arrows = [f for f in _geojson(group, "Routes")["features"] if f["properties"].get("arrow")]
-    assert len(arrows) == 2
-    tips = [tuple(a["geometry"]["coordinates"][0][0]) for a in arrows]
-    assert (124.38, 40.13) in tips  # tip = destination
+    lines = {f["properties"]["id"]: f for f in _geojson(group, "Routes")["features"]}
+    assert lines["t-r001"]["geometry"]["coordinates"] == [[124.4, 40.1, 124.38, 40.13]]
 
 
 def test_precision_circle_for_uncertain_incidents(layers):
@@ -362,7 +353,9 @@ def test_escape_html_neutralises_template_syntax():
 
 def test_data_places_are_not_labelled_twice(layers):
     html = _render(maps.map_from_layers(layers))
-    assert html.count('"label":"Sinuiju"') == 1  # the data place; no basemap label under it
+    data_places = json.loads(re.search(r"new BwPlaces\((\{.*?\}), ", html).group(1))
+    assert data_places["l"] == ["Sinuiju"]  # the data place; no basemap label under it
+    assert html.count('"label":"Sinuiju"') == 0
     assert html.count('"label":"Dandong"') == 1  # basemap label
     assert _render(maps.base_map()).count('"label":"Sinuiju"') == 1
 

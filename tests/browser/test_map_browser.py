@@ -85,6 +85,17 @@ def test_map_draws_offline_and_popup_shows_excerpt_as_text(page, standalone, blo
              .map(l => [l.feature.properties.id, l.options.dashArray, l.options.color])"""
     )
     assert sorted(dashed) == [["t-r001", "8 6", "#c62828"], ["t-r002", None, "#1f4e9c"]]
+    # the arrow head of Musan -> Hoeryong points at Hoeryong
+    tip = page.evaluate(
+        """() => {
+             const r = window.bwLayers.routes, m = window.bwLayers.map;
+             const i = r.getLayers().findIndex(l => l.feature.properties.id === 't-r002');
+             const h = r.arrowHead(i), d = m.latLngToLayerPoint([42.44, 129.75]);
+             const start = m.latLngToLayerPoint([42.23, 129.2]);
+             return [h[0][0] - d.x, h[0][1] - d.y, h[1][0] < d.x && h[1][0] > start.x];
+           }"""
+    )
+    assert abs(tip[0]) < 1 and abs(tip[1]) < 1 and tip[2]
 
     # click the Sinuiju incident (canvas renderer: click its pixel position)
     xy = page.evaluate(
