@@ -30,22 +30,54 @@ GOLD = EVAL / "gold"
 PLACES_CSV = ROOT / "data" / "gazetteer" / "places.csv"
 
 HEADER = [
-    "geonameid", "name", "ascii_name", "alternate_names", "country_code", "admin1",
-    "feature_class", "latitude", "longitude", "source", "notes",
+    "geonameid",
+    "name",
+    "ascii_name",
+    "alternate_names",
+    "country_code",
+    "admin1",
+    "feature_class",
+    "latitude",
+    "longitude",
+    "source",
+    "notes",
 ]
 FEATURE_CLASSES = {
-    "city", "town", "village", "port_of_entry", "bridge", "industrial_zone", "province",
-    "river", "region",
+    "city",
+    "town",
+    "village",
+    "port_of_entry",
+    "bridge",
+    "industrial_zone",
+    "province",
+    "river",
+    "region",
 }
 GOLD_FEATURE_CLASSES = FEATURE_CLASSES | {"country"}
 COUNTRY_CODES = {"KP", "KR", "CN", "RU", "JP", "MN"}
 INCIDENT_TYPES = {
-    "smuggling_crossing", "customs_refusal", "storage", "covert_production", "seizure",
-    "closure", "trade_order", "sale_of_seized_goods", "transport", "arrest", "defection",
-    "border_security", "other",
+    "smuggling_crossing",
+    "customs_refusal",
+    "storage",
+    "covert_production",
+    "seizure",
+    "closure",
+    "trade_order",
+    "sale_of_seized_goods",
+    "transport",
+    "arrest",
+    "defection",
+    "border_security",
+    "other",
 }
 PLACE_KEYS = {
-    "name", "mentions", "gazetteer_id", "lat", "lon", "country_code", "feature_class",
+    "name",
+    "mentions",
+    "gazetteer_id",
+    "lat",
+    "lon",
+    "country_code",
+    "feature_class",
     "geo_precision",
 }
 INCIDENT_KEYS = {"type", "place", "date_start", "date_end", "date_precision", "excerpt_contains"}
@@ -141,8 +173,8 @@ def test_article_front_matter_and_disclaimer(gold_and_text: tuple[dict, str]) ->
     assert "INVENTED" in fields["source"]
     if "published" in fields:
         date.fromisoformat(fields["published"])
-    assert text[match.end():].lstrip("\n").startswith(DISCLAIMER)
-    assert 150 <= len(text[match.end():].split()) <= 450
+    assert text[match.end() :].lstrip("\n").startswith(DISCLAIMER)
+    assert 150 <= len(text[match.end() :].split()) <= 450
 
 
 def test_gold_keys_and_article_id(gold_and_text: tuple[dict, str]) -> None:
@@ -195,7 +227,11 @@ def test_gold_coordinates_come_from_reference_data(gold_and_text: tuple[dict, st
 def test_incident_dates_match_precision(gold_and_text: tuple[dict, str]) -> None:
     gold, _ = gold_and_text
     for inc in gold["incidents"]:
-        start, end, precision = _iso(inc["date_start"]), _iso(inc["date_end"]), inc["date_precision"]
+        start, end, precision = (
+            _iso(inc["date_start"]),
+            _iso(inc["date_end"]),
+            inc["date_precision"],
+        )
         assert precision in DATE_PRECISIONS
         if precision == "unknown":
             assert start is None and end is None
@@ -247,7 +283,10 @@ def _rows() -> list[dict[str, str]]:
 
 
 def test_gazetteer_ids_are_unique() -> None:
-    ids = [f"gn:{r['geonameid']}" if r["geonameid"] else f"bw:{_slug(r['ascii_name'])}" for r in _rows()]
+    ids = [
+        f"gn:{r['geonameid']}" if r["geonameid"] else f"bw:{_slug(r['ascii_name'])}"
+        for r in _rows()
+    ]
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
 
 

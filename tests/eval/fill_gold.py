@@ -20,8 +20,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = Path(__file__).resolve().parent / "gold"
 PLACES_CSV = ROOT / "data" / "gazetteer" / "places.csv"
-KEY_ORDER = ("name", "mentions", "gazetteer_id", "lat", "lon", "country_code", "feature_class",
-             "geo_precision")
+KEY_ORDER = (
+    "name",
+    "mentions",
+    "gazetteer_id",
+    "lat",
+    "lon",
+    "country_code",
+    "feature_class",
+    "geo_precision",
+)
 
 
 def slug(text: str) -> str:

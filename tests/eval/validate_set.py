@@ -1,4 +1,6 @@
-"""Validate a held-out gold set: python tests/eval/validate_set.py tests/holdout3 (exit 1 on problems).
+"""Validate a held-out gold set: ``python tests/eval/validate_set.py tests/holdout3``.
+
+Exits 1 when there is any problem.
 
 Checks: front matter (an INVENTED-events source line) and disclaimer; body length 120-350
 words; gold keys; every mention and
@@ -21,9 +23,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fill_gold  # noqa: E402
 
-TYPES = {"smuggling_crossing", "customs_refusal", "storage", "covert_production", "seizure",
-         "closure", "trade_order", "sale_of_seized_goods", "transport", "arrest", "defection",
-         "border_security", "other"}
+TYPES = {
+    "smuggling_crossing",
+    "customs_refusal",
+    "storage",
+    "covert_production",
+    "seizure",
+    "closure",
+    "trade_order",
+    "sale_of_seized_goods",
+    "transport",
+    "arrest",
+    "defection",
+    "border_security",
+    "other",
+}
 PRECISIONS = {"day", "range", "month", "year", "unknown"}
 MODES = {"truck", "rail", "boat", "ship", "on_foot", "unknown"}
 STATUSES = {"completed", "attempted", "blocked"}
@@ -34,20 +48,23 @@ DISCLAIMER = "[Invented article for evaluation; events are fictional.]"
 def problems(folder: Path) -> list[str]:
     """Return one line per problem found in a gold set folder (articles/ and gold/)."""
     errs: list[str] = []
-    curated, geonames, countries = (fill_gold.curated_rows(), fill_gold.cities500(),
-                                    fill_gold.country_points())
+    curated, geonames, countries = (
+        fill_gold.curated_rows(),
+        fill_gold.cities500(),
+        fill_gold.country_points(),
+    )
     arts = {p.stem: p for p in (folder / "articles").glob("*.txt")}
     golds = {p.stem: p for p in (folder / "gold").glob("*.json")}
     if set(arts) != set(golds):
         errs.append(f"article/gold mismatch: {set(arts) ^ set(golds)}")
     for stem in sorted(set(arts) & set(golds)):
         text = arts[stem].read_text(encoding="utf-8")
-        e = lambda m: errs.append(f"{stem}: {m}")  # noqa: E731
+        e = lambda m, stem=stem: errs.append(f"{stem}: {m}")  # noqa: E731
         m = re.match(r"---\n(.*?)\n---\n", text, re.S)
         if not m:
             e("no front matter")
             continue
-        fm, body = m.group(1), text[m.end():]
+        fm, body = m.group(1), text[m.end() :]
         if not fm.startswith("title: ") or SOURCE not in fm:
             e("front matter title/source")
         pub = re.search(r"^published: (\d{4}-\d{2}-\d{2})$", fm, re.M)
@@ -59,7 +76,10 @@ def problems(folder: Path) -> list[str]:
         if not pub and not re.search(r"\b(19|20)\d\d\b", body):
             e("no published and no year in text")
         g = json.loads(golds[stem].read_text(encoding="utf-8"))
-        if list(g) != ["article_id", "places", "not_places", "incidents", "routes"] or g["article_id"] != stem:
+        if (
+            list(g) != ["article_id", "places", "not_places", "incidents", "routes"]
+            or g["article_id"] != stem
+        ):
             e("gold keys / article_id")
         names, seen, ids = set(), {}, {}
         for p in g["places"]:
@@ -71,17 +91,28 @@ def problems(folder: Path) -> list[str]:
                 if mention in seen and seen[mention] != p["name"]:
                     e(f"mention {mention!r} in two places")
                 seen[mention] = p["name"]
-            ref = fill_gold.fill({k: v for k, v in p.items() if k != "feature_class"} if p["geo_precision"] != 2 else p,
-                                 curated, geonames, countries)
+            ref = fill_gold.fill(
+                {k: v for k, v in p.items() if k != "feature_class"}
+                if p["geo_precision"] != 2
+                else p,
+                curated,
+                geonames,
+                countries,
+            )
             for k in ("lat", "lon"):
                 if abs(float(p[k]) - float(ref[k])) > 1e-4:
                     e(f"{p['name']}: {k} {p[k]} != {ref[k]}")
-            if p["country_code"] != ref["country_code"] or p["feature_class"] != ref["feature_class"]:
+            if (
+                p["country_code"] != ref["country_code"]
+                or p["feature_class"] != ref["feature_class"]
+            ):
                 e(f"{p['name']}: country/feature class differ from reference")
             if p["geo_precision"] not in (1, 2, 3):
                 e(f"{p['name']}: geo_precision")
         for p in g["places"]:
-            if p["geo_precision"] == 2 and (len(ids[p["gazetteer_id"]]) < 2 or p["feature_class"] != "village"):
+            if p["geo_precision"] == 2 and (
+                len(ids[p["gazetteer_id"]]) < 2 or p["feature_class"] != "village"
+            ):
                 e(f"{p['name']}: precision 2 without a named anchor / not a village")
         for s in g["not_places"]:
             if s not in text:
@@ -95,10 +126,13 @@ def problems(folder: Path) -> list[str]:
                 e(f"excerpt {inc['excerpt_contains']!r} not in article")
             a, b = dt.date.fromisoformat(inc["date_start"]), dt.date.fromisoformat(inc["date_end"])
             prec = inc["date_precision"]
-            ok = {"day": a == b,
-                  "month": a.day == 1 and b == a.replace(day=calendar.monthrange(a.year, a.month)[1]),
-                  "year": (a.month, a.day, b.month, b.day, a.year) == (1, 1, 12, 31, b.year),
-                  "range": a < b, "unknown": a <= b}[prec]
+            ok = {
+                "day": a == b,
+                "month": a.day == 1 and b == a.replace(day=calendar.monthrange(a.year, a.month)[1]),
+                "year": (a.month, a.day, b.month, b.day, a.year) == (1, 1, 12, 31, b.year),
+                "range": a < b,
+                "unknown": a <= b,
+            }[prec]
             if not ok:
                 e(f"dates disagree with precision: {inc}")
             if pub and b > dt.date.fromisoformat(pub.group(1)):
@@ -106,7 +140,11 @@ def problems(folder: Path) -> list[str]:
         for r in g["routes"]:
             if r["origin"] not in names or r["destination"] not in names:
                 e(f"route end not a gold place: {r}")
-            if r["mode"] not in MODES or r["status"] not in STATUSES or not isinstance(r["crosses_border"], bool):
+            if (
+                r["mode"] not in MODES
+                or r["status"] not in STATUSES
+                or not isinstance(r["crosses_border"], bool)
+            ):
                 e(f"route vocab: {r}")
     return errs
 
@@ -116,7 +154,9 @@ def main(folder: str) -> int:
     errs = problems(Path(folder))
     for x in errs:
         print(x)
-    print(f"{len(list(Path(folder).glob('articles/*.txt')))} articles checked, {len(errs)} problems")
+    print(
+        f"{len(list(Path(folder).glob('articles/*.txt')))} articles checked, {len(errs)} problems"
+    )
     return 1 if errs else 0
 
 
