@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from anywhere, without an installed package
     sys.path.insert(0, str(ROOT))
 
+from geo.incidents import load_incident_types  # noqa: E402
 from geo.models import DATE_PRECISIONS, GEO_PRECISIONS, MODES, STATUSES  # noqa: E402
 
 EVAL = ROOT / "tests" / "eval"
@@ -56,20 +57,8 @@ FEATURE_CLASSES = {
 GOLD_FEATURE_CLASSES = FEATURE_CLASSES | {"country"}
 COUNTRY_CODES = {"KP", "KR", "CN", "RU", "JP", "MN"}
 INCIDENT_TYPES = {
-    "smuggling_crossing",
-    "customs_refusal",
-    "storage",
-    "covert_production",
-    "seizure",
-    "closure",
-    "trade_order",
-    "sale_of_seized_goods",
-    "transport",
-    "arrest",
-    "defection",
-    "border_security",
-    "other",
-}
+    t.type for t in load_incident_types()
+}  # the vocabulary in data/incident_types.csv
 PLACE_KEYS = {
     "name",
     "mentions",

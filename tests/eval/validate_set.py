@@ -21,23 +21,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import fill_gold  # noqa: E402
 
-TYPES = {
-    "smuggling_crossing",
-    "customs_refusal",
-    "storage",
-    "covert_production",
-    "seizure",
-    "closure",
-    "trade_order",
-    "sale_of_seized_goods",
-    "transport",
-    "arrest",
-    "defection",
-    "border_security",
-    "other",
-}
+from geo.incidents import load_incident_types  # noqa: E402
+
+TYPES = {t.type for t in load_incident_types()}  # the vocabulary in data/incident_types.csv
 PRECISIONS = {"day", "range", "month", "year", "unknown"}
 MODES = {"truck", "rail", "boat", "ship", "on_foot", "unknown"}
 STATUSES = {"completed", "attempted", "blocked"}
