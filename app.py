@@ -36,7 +36,7 @@ BUILD_FOLDER = Path(os.environ.get("BORDER_WATCH_BUILD") or settings.build_folde
 ARTICLES_FOLDER = Path(os.environ.get("BORDER_WATCH_ARTICLES") or settings.seeds_folder)
 VENDOR_FOLDER = APP_FOLDER / "static" / "vendor"
 MAP_HEIGHT = 620
-TABLE_MAX_ROWS = 5_000  # larger views are listed in part; downloads hold every row
+TABLE_MAX_ROWS = 1_000  # larger views are listed in part (a light page); downloads hold all
 TIMELINE_MAX_ROWS = 1_500  # larger views are charted as weekly counts
 #: widget key -> FilterState field, for the list-valued sidebar filters
 LIST_WIDGETS = {
