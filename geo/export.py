@@ -9,6 +9,8 @@ rings counter-clockwise (holes clockwise), coordinates rounded to 6 decimals (ab
 list-valued properties as JSON arrays, NaN/None as ``null`` and a feature without a
 location (an incident whose place is unknown) with ``"geometry": null``.
 
+CSV text cells that start with ``=``, ``+``, ``-`` or ``@`` are prefixed with ``'`` so that a
+spreadsheet shows them as text instead of running them as formulas (article text is untrusted).
 CSV ``time_precision`` uses ACLED's codes: 1 the day is known, 2 a range of days (about a
 week or a part of a month, e.g. "mid-September"), 3 only the month or year is known; it is
 empty when the date is unknown. ``country`` is the ISO 3166-1 alpha-2 code.
@@ -478,9 +480,24 @@ def write_csv(gdf_incidents: gpd.GeoDataFrame, path: str | Path) -> Path:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     logger.info("Wrote %d incidents to %s", len(rows), path)
     return path
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV value that a spreadsheet shows as text: article text starting with = + - @ gets a '.
+
+    Examples
+    --------
+    >>> _csv_cell("=HYPERLINK(\"http://x\")"), _csv_cell("-5 tons"), _csv_cell(-5), _csv_cell(None)
+    ('\'=HYPERLINK("http://x")', "'-5 tons", -5, '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 # ------------------------------------------------------------------------------ KML

@@ -353,3 +353,10 @@ def test_export_real_pipeline_layers_of_the_seeds(tmp_path):
     with (tmp_path / "seeds.csv").open(encoding="utf-8", newline="") as f:
         assert len(list(csv.DictReader(f))) == len(layers.incidents)
     ET.parse(tmp_path / "seeds.kml")  # well-formed XML
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(tmp_path):
+    from geo.export import _csv_cell
+
+    assert _csv_cell('=HYPERLINK("http://evil")').startswith("'=")
+    assert _csv_cell("Sinuiju") == "Sinuiju"
