@@ -486,12 +486,12 @@ def write_csv(gdf_incidents: gpd.GeoDataFrame, path: str | Path) -> Path:
 
 
 def _csv_cell(value: Any) -> Any:
-    """A CSV value that a spreadsheet shows as text: article text starting with = + - @ gets a '.
+    """Return a CSV value that a spreadsheet shows as text (= + - @ at the start get a ').
 
     Examples
     --------
-    >>> _csv_cell("=HYPERLINK(\"http://x\")"), _csv_cell("-5 tons"), _csv_cell(-5), _csv_cell(None)
-    ('\'=HYPERLINK("http://x")', "'-5 tons", -5, '')
+    >>> _csv_cell("=SUM(A1)"), _csv_cell("-5 tons"), _csv_cell(-5), _csv_cell(None)
+    ("'=SUM(A1)", "'-5 tons", -5, '')
     """
     if value is None:
         return ""
