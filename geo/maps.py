@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import CustomPane, Layer, LayerControl
 from folium.template import Template
 from folium.utilities import validate_location
@@ -510,6 +510,41 @@ def _gazetteer_labels(hide: Iterable[str] = ()) -> str:
 # --------------------------------------------------------------------------- map elements
 
 
+class _RawText(Element):
+    """Pre-rendered text placed in a page section as is.
+
+    ``branca`` wraps each rendered script in ``Element(text)``, which compiles the text as
+    a Jinja template: seconds for the megabytes of a large data layer. This does not.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__("")
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text unchanged."""
+        return self.text
+
+
+def _render_layer_raw(layer: Layer, kwargs: dict[str, Any]) -> None:
+    """``Layer.render`` for script-only layers, without compiling their output as a template."""
+    figure = layer.get_root()
+    if not isinstance(figure, Figure):
+        msg = f"{type(layer).__name__}: cannot render a layer that is not in a Figure"
+        raise TypeError(msg)
+    if layer.show:
+        layer.add_child(
+            ElementAddToElement(
+                element_name=layer.get_name(), element_parent_name=layer._parent.get_name()
+            ),
+            name=layer.get_name() + "_add",
+        )
+    script = layer._template.module.__dict__["script"](layer, kwargs)
+    figure.script.add_child(_RawText(script), name=layer.get_name())
+    for child in layer._children.values():
+        child.render(**kwargs)
+
+
 class _RawGeoJson(Layer):
     """A ``L.geoJson`` layer from a pre-serialised GeoJSON string and JS options.
 
@@ -532,6 +567,10 @@ class _RawGeoJson(Layer):
         self._name = "BwGeoJson"
         self.data = re.sub(r"</", r"<\\/", data)
         self.options_js = options_js
+
+    def render(self, **kwargs: Any) -> None:
+        """Render without compiling the (large) data as a template."""
+        _render_layer_raw(self, kwargs)
 
 
 class _BlankBaseLayer(Layer):
@@ -1694,6 +1733,10 @@ class _CanvasLayer(Layer):
         self.js_class = js_class
         self.options_js = _json_for_script(options)
         self.count = count
+
+    def render(self, **kwargs: Any) -> None:
+        """Render without compiling the (large) payload as a template."""
+        _render_layer_raw(self, kwargs)
 
 
 # Group-level flags for benchmarks/tests once the incidents are on the map and drawn.
