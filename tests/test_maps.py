@@ -372,3 +372,15 @@ def test_missing_values_of_any_kind_are_tolerated():
     assert [f["properties"]["date"] for f in incidents] == ["", "2024-05-01"]
     assert "a, b" in incidents[1]["properties"]["popup"]
     assert len(_geojson(group, "Location uncertainty")["features"]) == 1
+
+
+def test_route_payload_follows_changed_routes(layers):
+    before = _geojson(maps.feature_group_from_layers(layers), "Routes")["features"]
+    moved = layers.routes.copy()
+    moved.loc[0, "geometry"] = LineString([(124.40, 40.10), (124.5, 40.2)])  # a correction
+    moved.loc[1, "status"] = "blocked"
+    layers.routes = moved
+    after = _geojson(maps.feature_group_from_layers(layers), "Routes")["features"]
+    assert before[0]["geometry"] != after[0]["geometry"]
+    assert after[0]["geometry"]["coordinates"] == [[124.4, 40.1, 124.5, 40.2]]
+    assert after[1]["properties"]["s"] == "blocked|1" != before[1]["properties"]["s"]
