@@ -1349,7 +1349,7 @@ _CANVAS_JS = r"""(function () {
     function later(e) { last = e; frame = frame || L.Util.requestAnimFrame(hover); }
     map.on("click", function (e) {
       var h = find(e.containerPoint);
-      if (h) { h.layer._click(h.index, e); }
+      if (h) { map.closeTooltip(tip); h.layer._click(h.index, e); }
     });
     map.on("mousemove", later);
     map.on("mouseout zoomstart", function () { later(null); });

@@ -73,6 +73,9 @@ def test_map_draws_offline_and_popup_shows_excerpt_as_text(page, standalone, blo
     assert all(kind == "image" for kind, _ in log.aborted)
 
     assert page.evaluate("window.bwDrawn.incidents") == 3
+    # uncertainty circles (precision 2 and 3) are drawn at this zoom
+    assert page.evaluate("window.bwLayers.halos.count()") == 2
+    assert page.evaluate("window.bwLayers.halos.hidden") is False
     assert page.evaluate("window.bwLayers.incidents.getLayers().length") == 3
     # the offline basemap is drawn (countries in the basemap pane) and the legend is shown
     assert page.locator(".leaflet-bw-basemap-pane canvas").count() >= 1
@@ -110,6 +113,10 @@ def test_map_draws_offline_and_popup_shows_excerpt_as_text(page, standalone, blo
            }"""
     )
     page.wait_for_timeout(200)
+    page.mouse.move(xy[0], xy[1])  # hover: the short label as a tooltip, as text
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=5_000)
+    assert "Seizure 1" in tooltip.inner_text() and tooltip.locator("img, script").count() == 0
     page.mouse.click(xy[0], xy[1])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5_000)
