@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -13,70 +12,10 @@ from geo.incidents import (
     load_incident_types,
     quantities_from_text,
 )
-from geo.models import Article, Candidate, Mention, Place, Sentence
+from geo.models import Article, Place
 
 # ---------------------------------------------------------------------------- helpers
-
-# name: (lat, lon, country_code, feature_class)
-GAZ = {
-    "Hoeryong": (42.44113, 129.74601, "KP", "city"),
-    "Sanhe": (42.47532, 129.73585, "CN", "town"),
-    "Inge-ri": (42.44113, 129.74601, "KP", "village"),
-    "Rason": (42.35359, 130.40296, "KP", "city"),
-    "Longjing": (42.77131, 129.42307, "CN", "city"),
-    "Jilin": (43.29776, 126.46567, "CN", "province"),
-    "North Hamgyong": (41.13700, 129.70255, "KP", "province"),
-    "Tumen river": (42.49400, 129.73096, "KP", "river"),
-    "China": (36.5, 104.0, "CN", "country"),
-    "North Korea": (40.2, 127.2, "KP", "country"),
-    "Sinuiju": (40.10056, 124.39806, "KP", "city"),
-    "Dandong": (40.12917, 124.39472, "CN", "city"),
-    "Friendship Bridge": (40.11644, 124.39058, "CN", "bridge"),
-    "Hyesan": (41.40167, 128.17778, "KP", "city"),
-    "Changbai": (41.41772, 128.19624, "CN", "town"),
-    "Yalu": (41.77696, 126.87988, "KP", "river"),
-    "Nampo": (38.73750, 125.40778, "KP", "city"),
-    "Tumen": (42.96562, 129.84199, "CN", "city"),
-    "Namyang": (42.95044, 129.85571, "KP", "town"),
-}
-
-
-def make_article(
-    body: list[str],
-    *,
-    caption: str = "",
-    title: str = "",
-    published: date | None = date(2017, 10, 20),
-    article_id: str = "t1",
-) -> Article:
-    text, sentences = "", []
-    for section, items in (("title", [title]), ("caption", [caption]), ("body", body)):
-        for item in items:
-            if not item:
-                continue
-            start = len(text)
-            text += item + " "
-            sentences.append(Sentence(item, start, start + len(item), section))
-    return Article(article_id, text, sentences, published=published, title=title)
-
-
-def make_places(
-    article: Article, *names: str, anchors: dict[str, str] | None = None
-) -> list[Place]:
-    places = []
-    for name in names:
-        lat, lon, cc, fc = GAZ[name]
-        mentions = []
-        for m in re.finditer(rf"\b{re.escape(name)}\b", article.text):
-            idx = next(
-                i for i, s in enumerate(article.sentences) if s.start_char <= m.start() < s.end_char
-            )
-            anchor = (anchors or {}).get(name)
-            mentions.append(Mention(name, m.start(), m.end(), idx, anchor=anchor))
-        cand = Candidate(f"bw:{name.lower()}", name, lat, lon, cc, fc)
-        places.append(Place(name, mentions, cand, 3 if fc in ("country", "province") else 1, 0.9))
-    return places
-
+from tests.records import make_article, make_places
 
 SEED_LIKE = [
     "The manufacturing firm, called the 800 Trading Company, receives orders for custom-made "

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import time
 from datetime import date
 
@@ -8,7 +7,6 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString
 
-from geo.models import Article, Candidate, Mention, Place, Sentence
 from geo.routes import (
     geodesic_coords,
     load_boundaries,
@@ -18,54 +16,7 @@ from geo.routes import (
 )
 
 # ---------------------------------------------------------------------------- helpers
-
-# name: (lat, lon, country_code, feature_class)
-GAZ = {
-    "Hoeryong": (42.44113, 129.74601, "KP", "city"),
-    "Sanhe": (42.47532, 129.73585, "CN", "town"),
-    "Longjing": (42.77131, 129.42307, "CN", "city"),
-    "Inge-ri": (42.44113, 129.74601, "KP", "village"),
-    "Rason": (42.35359, 130.40296, "KP", "city"),
-    "North Hamgyong": (41.13700, 129.70255, "KP", "province"),
-    "Tumen river": (42.49400, 129.73096, "KP", "river"),
-    "China": (36.5, 104.0, "CN", "country"),
-    "North Korea": (40.2, 127.2, "KP", "country"),
-    "Sinuiju": (40.10056, 124.39806, "KP", "city"),
-    "Dandong": (40.12917, 124.39472, "CN", "city"),
-    "Friendship Bridge": (40.11644, 124.39058, "CN", "bridge"),
-    "Hyesan": (41.40167, 128.17778, "KP", "city"),
-    "Changbai": (41.41772, 128.19624, "CN", "town"),
-    "Yalu": (41.77696, 126.87988, "KP", "river"),
-    "Nampo": (38.73750, 125.40778, "KP", "city"),
-    "Dalian": (38.91222, 121.60222, "CN", "city"),
-    "Tumen": (42.96562, 129.84199, "CN", "city"),
-    "Namyang": (42.95044, 129.85571, "KP", "town"),
-}
-
-
-def make_article(body: list[str], *, published: date | None = date(2017, 10, 20)) -> Article:
-    text, sentences = "", []
-    for item in body:
-        start = len(text)
-        text += item + " "
-        sentences.append(Sentence(item, start, start + len(item), "body"))
-    return Article("t2", text, sentences, published=published)
-
-
-def make_places(article: Article, *names: str, codes: dict[str, str] | None = None) -> list[Place]:
-    places = []
-    for name in names:
-        lat, lon, cc, fc = GAZ[name]
-        cc = (codes or {}).get(name, cc)
-        mentions = []
-        for m in re.finditer(rf"\b{re.escape(name)}\b", article.text):
-            idx = next(
-                i for i, s in enumerate(article.sentences) if s.start_char <= m.start() < s.end_char
-            )
-            mentions.append(Mention(name, m.start(), m.end(), idx))
-        cand = Candidate(f"bw:{name.lower()}", name, lat, lon, cc, fc)
-        places.append(Place(name, mentions, cand, 3 if fc in ("country", "province") else 1, 0.9))
-    return places
+from tests.records import make_article, make_places
 
 
 def one_route(sentences: list[str], *names: str, **kw):
@@ -94,7 +45,7 @@ def test_truck_across_the_friendship_bridge():
     assert route.coords[0] == (124.39806, 40.10056)  # lon, lat
     assert route.coords[-1] == (124.39472, 40.12917)
     assert route.date.start == date(2018, 3, 3)
-    assert route.id == "t2-r001"
+    assert route.id == "t1-r001"
     assert route.excerpt.startswith("Trucks loaded with coal")
 
 
@@ -216,7 +167,7 @@ def test_smuggling_routes_one_per_date_with_mode_from_same_event(seed_routes):
 
 
 def test_ids_unique_and_in_text_order(seed_routes):
-    assert [r.id for r in seed_routes] == [f"t2-r{n:03d}" for n in range(1, len(seed_routes) + 1)]
+    assert [r.id for r in seed_routes] == [f"t1-r{n:03d}" for n in range(1, len(seed_routes) + 1)]
     assert [r.sentence for r in seed_routes] == sorted(r.sentence for r in seed_routes)
     assert len(seed_routes) == 4  # the reporting source and "instead of by rail" add no route
 
