@@ -892,9 +892,34 @@ def incidents_from_places(
             if new and new[-1].place is not None:
                 previous = new[-1]
         body_prev = idx
+    _dates_told_next(article, drafts)
     incidents = _number(article, _deduplicate(drafts))
     logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
     return incidents
+
+
+#: The next sentence tells when: 'the bureau has detained three people. "On November 18 they
+#: took a woman …"' — a sentence that opens with its date and reports no event of its own.
+_OPENS_WITH_DATE = re.compile(
+    r"^[\s“”\"'‘’(]*(?:on|in|early on|late on|at dawn on)\s", re.IGNORECASE
+)
+
+
+def _dates_told_next(article: Article, drafts: list[_Draft]) -> None:
+    """Give an undated incident the date that opens the next sentence, if that one has no event."""
+    with_events = {d.sentence for d in drafts}
+    for i, draft in enumerate(drafts):
+        if _known(draft.date):
+            continue
+        nxt = draft.sentence + 1
+        if nxt >= len(article.sentences) or nxt in with_events:
+            continue
+        sentence = article.sentences[nxt]
+        if sentence.section != "body" or not _OPENS_WITH_DATE.match(sentence.text):
+            continue
+        spans = [d for d in _sentence_dates(article, sentence) if d.start is not None]
+        if len(spans) == 1 and spans[0].start_char < 20:
+            drafts[i] = replace(draft, date=spans[0])
 
 
 #: A definite site without a name refers to the place of the previous incident.

@@ -455,3 +455,14 @@ def test_place_datelines_and_days_later_and_since_dates():
     assert closure.date.start == date(2017, 9, 2)
     refusal = next(i for i in incidents if i.type == "customs_refusal")
     assert (refusal.date.start, refusal.date.end) == (date(2017, 9, 21), date(2017, 9, 30))
+
+
+def test_undated_event_takes_the_date_that_opens_the_next_sentence():
+    article = make_article(
+        [
+            "A source said that the security bureau in Hyesan has arrested three traders.",
+            "“On Aug. 18 they took a woman who sells noodles at the market.”",
+        ]
+    )
+    (arrest,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert arrest.date.start == date(2017, 8, 18)
