@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from geo._errors import StoreError
+from geo.routes import path_coords, path_length_km
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -54,8 +54,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CORRECTIONS_FILE = "corrections.json"
-_GEOD = Geod(ellps="WGS84")
-_SEGMENT_KM = 10.0  # one geodesic vertex per this many km when redrawing a route
 
 
 @dataclass(frozen=True)
@@ -289,21 +287,6 @@ def _route_points(
     return [origin, *via, destination]
 
 
-def _geodesic(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = [points[0]]
-    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:], strict=False):
-        _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
-        n = int(dist / 1000 / _SEGMENT_KM)
-        out.extend(_GEOD.npts(lon1, lat1, lon2, lat2, n) if n > 0 else [])
-        out.append((lon2, lat2))
-    return out
-
-
-def _length_km(coords: list[tuple[float, float]]) -> float:
-    lons, lats = zip(*coords, strict=True)
-    return round(_GEOD.line_length(lons, lats) / 1000, 1)
-
-
 def _apply_to_routes(
     gdf: gpd.GeoDataFrame, c: Correction, places: gpd.GeoDataFrame, moved_places: set
 ) -> None:
@@ -325,9 +308,9 @@ def _apply_to_routes(
         points = _route_points(row, moved, places)
         if len(points) < 2:
             continue
-        coords = _geodesic(points)
+        coords = path_coords(points)
         gdf.at[idx, "geometry"] = LineString(coords)
-        gdf.at[idx, "length_km"] = _length_km(coords)
+        gdf.at[idx, "length_km"] = path_length_km(coords)
 
 
 def apply_corrections(layers: Layers, corrections: Iterable[Correction]) -> Layers:

@@ -78,6 +78,8 @@ __all__ = [
     "geodesic_coords",
     "load_boundaries",
     "mode_from_text",
+    "path_coords",
+    "path_length_km",
     "routes_from_places",
     "status_from_text",
 ]
@@ -240,6 +242,26 @@ def geodesic_coords(
         raise ValueError(msg)
     middle = _GEOD.npts(lon1, lat1, lon2, lat2, npts) if npts else []
     return [(lon1, lat1), *((float(x), float(y)) for x, y in middle), (lon2, lat2)]
+
+
+def path_coords(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Vertices of the geodesic path through several (lon, lat) points (origin, stops, end).
+
+    Examples
+    --------
+    >>> path_coords([(129.0, 42.0), (129.0, 42.0), (129.0, 42.0)])
+    [(129.0, 42.0), (129.0, 42.0), (129.0, 42.0)]
+    """
+    coords: list[tuple[float, float]] = []
+    for a, b in zip(points, points[1:], strict=False):
+        segment = geodesic_coords(a, b)
+        coords.extend(segment if not coords else segment[1:])
+    return coords
+
+
+def path_length_km(points: Sequence[tuple[float, float]]) -> float:
+    """Geodesic (WGS 84) length of a (lon, lat) path in kilometres, rounded to metres."""
+    return round(_length_km(points), 3)
 
 
 def _length_km(points: Sequence[tuple[float, float]]) -> float:
@@ -706,10 +728,7 @@ def _route(
         if _CONTRAST.match(following) and status_from_text(following) == "blocked":
             status = "blocked"
     stops = [leg.origin, *leg.via, leg.destination]
-    coords: list[tuple[float, float]] = []
-    for a, b in zip(stops, stops[1:], strict=False):
-        segment = geodesic_coords((a.lon, a.lat), (b.lon, b.lat))  # type: ignore[arg-type]
-        coords.extend(segment if not coords else segment[1:])
+    coords = path_coords([(p.lon, p.lat) for p in stops])  # type: ignore[misc]
     confidence = (
         leg.confidence + (0.1 if _known(span) else 0.0) + (0.05 if mode != "unknown" else 0)
     )
@@ -728,7 +747,7 @@ def _route(
         date=span,
         excerpt=_excerpt(article, idx, prev_idx if anaphoric else None),
         crosses_border=_crosses(leg, coords, border),
-        length_km=round(_length_km(coords), 3),
+        length_km=path_length_km(coords),
         coords=coords,
         confidence=round(max(0.05, min(0.95, confidence)), 2),
         sentence=idx,
