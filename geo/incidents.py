@@ -876,14 +876,10 @@ def incidents_from_places(
     for idx, sentence in enumerate(article.sentences):
         if sentence.section != "body":
             continue
-        items = by_sentence.get(idx, [])
-        items = sorted(
-            [*items, *_definite_references(sentence, idx, items, crossings)],
-            key=lambda mp: mp[0].start_char,
-        )
+        items = _sentence_items(sentence, idx, by_sentence, crossings)
         before = {_date_key(d.date) for d in drafts if d.sentence == body_prev}
         for n, clause in enumerate(_clauses(sentence)):
-            inside = [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
+            inside = _in_clause(items, clause)
             context = _Context(
                 idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
             )
@@ -956,6 +952,27 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in bounds
     ]
+
+
+def _sentence_items(
+    sentence: Sentence,
+    idx: int,
+    by_sentence: dict[int, list[tuple[Mention, Place]]],
+    crossings: Sequence[tuple[int, Place]],
+) -> list[tuple[Mention, Place]]:
+    """The place mentions of a sentence plus its "the bridge" references, in text order."""
+    items = by_sentence.get(idx, [])
+    return sorted(
+        [*items, *_definite_references(sentence, idx, items, crossings)],
+        key=lambda mp: mp[0].start_char,
+    )
+
+
+def _in_clause(
+    items: Sequence[tuple[Mention, Place]], clause: Sentence
+) -> list[tuple[Mention, Place]]:
+    """The mentions that start inside a clause."""
+    return [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
 
 
 def _crossing_mentions(places: Sequence[Place]) -> list[tuple[int, Place]]:

@@ -59,10 +59,10 @@ from .incidents import (
     _compatible_dates,
     _crossing_mentions,
     _date_key,
-    _definite_references,
     _event_dates,
     _excerpt,
     _finer_date,
+    _in_clause,
     _is_anaphoric,
     _known,
     _Located,
@@ -70,6 +70,7 @@ from .incidents import (
     _mentions_by_sentence,
     _same_place,
     _sentence_dates,
+    _sentence_items,
     _window,
 )
 from .models import Article, DateSpan, Place, Route, Sentence
@@ -378,16 +379,12 @@ def routes_from_places(
     crossings = _crossing_mentions(places)
     for pos, idx in enumerate(body):
         sentence = article.sentences[idx]
-        items = by_sentence.get(idx, [])
         hood = (body[pos - 1] if pos else None, body[pos + 1] if pos + 1 < len(body) else None)
         sites: list[Place] = []
         clause_dates: list[DateSpan] = []
-        items = sorted(
-            [*items, *_definite_references(sentence, idx, items, crossings)],
-            key=lambda mp: mp[0].start_char,
-        )
+        items = _sentence_items(sentence, idx, by_sentence, crossings)
         for n, clause in enumerate(_clauses(sentence)):
-            inside = [mp for mp in items if clause.start_char <= mp[0].start_char < clause.end_char]
+            inside = _in_clause(items, clause)
             located = [
                 loc
                 for loc in _located(clause, inside, article)
