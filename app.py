@@ -11,7 +11,6 @@ into ``static/vendor/`` and served by Streamlit's static file serving
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import logging
@@ -35,6 +34,8 @@ APP_FOLDER = Path(__file__).resolve().parent
 BUILD_FOLDER = Path(os.environ.get("BORDER_WATCH_BUILD") or settings.build_folder)
 ARTICLES_FOLDER = Path(os.environ.get("BORDER_WATCH_ARTICLES") or settings.seeds_folder)
 VENDOR_FOLDER = APP_FOLDER / "static" / "vendor"
+#: the unfiltered map data, one content-hashed JSON file per data set (fetched by the map)
+MAP_DATA_FOLDER = APP_FOLDER / "static" / "mapdata"
 MAP_HEIGHT = 620
 TABLE_MAX_ROWS = 1_000  # larger views are listed in part (a light page); downloads hold all
 TIMELINE_MAX_ROWS = 1_500  # larger views are charted as weekly counts
@@ -60,21 +61,26 @@ def _configure_logging() -> None:
     )
 
 
-@st.cache_resource
-def _vendor_base_url() -> str:
-    """Copy the vendor assets under static/vendor once; return their root-relative URL.
+def _static_url(path: str) -> str:
+    """Root-relative URL of ``static/<path>`` as Streamlit serves it.
 
     The map is drawn inside streamlit-folium's component iframe, whose own URL is
     ``/component/...``; a relative ``app/static`` link would resolve below it, so the
     URL is absolute from the server root (honouring ``server.baseUrlPath``).
     """
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(part for part in (base, "app/static", path) if part)
+
+
+@st.cache_resource
+def _vendor_base_url() -> str:
+    """Copy the vendor assets under static/vendor once; return their root-relative URL."""
     for logical, source in maps.vendor_files().items():
         target = VENDOR_FOLDER / logical
         if not target.exists() or target.stat().st_size != source.stat().st_size:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + "/".join(part for part in (base, "app/static/vendor") if part)
+    return _static_url("vendor")
 
 
 def _store_stamp(folder: Path) -> tuple:
@@ -277,17 +283,20 @@ def _map_bounds(layers: pipeline.Layers) -> tuple[float, float, float, float] | 
     return None
 
 
-@st.cache_resource(max_entries=4)
-def _feature_groups(
-    _filtered_layers: pipeline.Layers, layers_key: tuple, state: FilterState
-) -> list[Any]:
-    """Return the map's data layers, built once per data and filters for every session.
+@st.cache_resource(show_spinner="Preparing the map…", max_entries=4)
+def _map_data(_layers: pipeline.Layers, layers_key: tuple) -> maps.MapData:
+    """All incidents, routes and places serialised once per data set (not per filter)."""
+    return maps.map_data_from_layers(_layers, popups="short")
 
-    st_folium renames and re-parents the groups it is given, so callers hand it a deep
-    copy (milliseconds) and this pristine set is never rendered.
-    """
-    groups = maps.feature_group_from_layers(_filtered_layers, popups="short")
-    return list(groups) if isinstance(groups, list | tuple) else [groups]
+
+def _map_data_url(data: maps.MapData) -> str:
+    """Make sure the data file is served (written once; stale ones pruned); return its URL."""
+    ignore = MAP_DATA_FOLDER / ".gitignore"
+    if not ignore.exists():
+        MAP_DATA_FOLDER.mkdir(parents=True, exist_ok=True)
+        ignore.write_text("*\n", encoding="utf-8")
+    path = maps.save_map_data(data, MAP_DATA_FOLDER)
+    return _static_url(f"mapdata/{path.name}")
 
 
 def _draw_map(
@@ -295,18 +304,19 @@ def _draw_map(
     filtered: pipeline.Layers,
     selection: dict | None,
     types: list[str],
-    state: FilterState,
 ) -> Any:
     # The base map depends only on the unfiltered data, so its script (and the iframe)
-    # stays the same across filter changes; the filtered data is a feature group that
-    # streamlit-folium swaps in place.
+    # stays the same across filter changes. The map fetches all the data once, from a
+    # content-hashed file; the feature group streamlit-folium swaps in place on a filter
+    # change carries only which rows are visible (a bit mask per layer).
     m = maps.base_map(
         bounds=_map_bounds(layers),
         tiles=bool(st.session_state.get("tiles")),
         incident_types=types,
     )
     maps.localize_assets(m, mode="url", base_url=_vendor_base_url())
-    groups = copy.deepcopy(_feature_groups(filtered, st.session_state["layers_key"], state))
+    data = _map_data(layers, st.session_state["layers_key"])
+    groups = [maps.feature_group_from_map_data(data, _map_data_url(data), visible=filtered)]
     center = zoom = None
     if selection and selection.get("center") and st.session_state.pop("recentre", False):
         center, zoom = selection["center"], 11
@@ -683,7 +693,7 @@ def main() -> None:
     map_col, detail_col = st.columns([3, 2])
     with map_col:
         before = _selection(filtered) or _selection(layers)  # table picks centre the map
-        _take_click(_draw_map(layers, filtered, before, options["types"], state))
+        _take_click(_draw_map(layers, filtered, before, options["types"]))
     selection = _selection(filtered) or _selection(layers)
     selected_id = selection["id"] if selection and selection["kind"] != "place" else ""
     _write_url(dataclasses.replace(state, selected=selected_id))

@@ -49,15 +49,19 @@ Incident and route features carry their layer ``id``; place features carry
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import html
 import json
 import logging
 import math
+import os
 import re
 import shutil
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,15 +86,19 @@ __all__ = [
     "DEFAULT_BOUNDS",
     "INCIDENT_COLORS",
     "PRECISION_RADIUS_M",
+    "MapData",
     "base_map",
     "color_for_type",
     "copy_vendor_files",
     "escape_html",
     "feature_group_from_layers",
+    "feature_group_from_map_data",
     "localize_assets",
+    "map_data_from_layers",
     "map_from_layers",
     "route_style",
     "save_map",
+    "save_map_data",
     "vendor_files",
 ]
 
@@ -1222,6 +1230,13 @@ def _cached_route_payload(routes: Any) -> dict[str, Any]:
     return _route_payload_cache[key]
 
 
+def _line_rows(routes: Any) -> np.ndarray:
+    """Positions of the rows with a non-empty (Multi)LineString geometry."""
+    geoms = np.asarray(routes.geometry.to_numpy(), dtype=object)
+    kind = shapely.get_type_id(geoms)  # 1 LineString, 5 MultiLineString
+    return np.flatnonzero(((kind == 1) | (kind == 5)) & ~shapely.is_empty(geoms))
+
+
 def _route_payload(routes: Any) -> dict[str, Any]:
     """Columnar routes: flat line coordinates per part and a style key.
 
@@ -1229,8 +1244,7 @@ def _route_payload(routes: Any) -> dict[str, Any]:
     pixels at every zoom), so nothing but the line travels.
     """
     geoms = np.asarray(routes.geometry.to_numpy(), dtype=object)
-    kind = shapely.get_type_id(geoms)  # 1 LineString, 5 MultiLineString
-    rows = np.flatnonzero(((kind == 1) | (kind == 5)) & ~shapely.is_empty(geoms))
+    rows = _line_rows(routes)
     parts, owner = shapely.get_parts(geoms[rows], return_index=True)
     coords, part_of = shapely.get_coordinates(parts, return_index=True)
     flat = [round(v, 5) for v in coords.ravel().tolist()]
@@ -1265,22 +1279,30 @@ def _route_payload(routes: Any) -> dict[str, Any]:
     }
 
 
-def _place_payload(places: Any) -> dict[str, list[Any]]:
-    """Columnar places (one per gazetteer id, else name): lon, lat, feature id, label."""
+def _place_payload(places: Any, *, unique: bool = True) -> dict[str, list[Any]]:
+    """Columnar places (one per gazetteer id, else name): lon, lat, feature id, label.
+
+    ``unique=False`` keeps every located row (the browser keeps the first visible one of
+    each id); ``out["rows"]`` then lists their positions in ``places`` (not sent).
+    """
     out: dict[str, list[Any]] = {"x": [], "y": [], "id": [], "l": []}
+    rows: list[int] = []
     seen: set[str] = set()
-    for row, geom in _rows(places, ("name", "gazetteer_id", "geo_precision")):
+    for i, (row, geom) in enumerate(_rows(places, ("name", "gazetteer_id", "geo_precision"))):
         xy = _point(geom)
         if xy is None:
             continue
         key = str(_col(row, "gazetteer_id") or _col(row, "name") or "")
-        if not key or key in seen:
+        if not key or (unique and key in seen):
             continue
         seen.add(key)
+        rows.append(i)
         out["x"].append(xy[0])
         out["y"].append(xy[1])
         out["id"].append(f"place:{key}")
         out["l"].append(escape_html(_col(row, "name") or key))
+    if not unique:
+        out["rows"] = rows
     return out
 
 
@@ -1295,6 +1317,54 @@ _CANVAS_JS = r"""(function () {
   // Canvas paths are filled in chunks: one path of 100,000 circles rasterises far slower.
   var TAU = 2 * Math.PI, CHUNK = 3 * 128, decoder = document.createElement("textarea");
   function plain(html) { decoder.innerHTML = html; return decoder.value; }  // entities -> text
+
+  // The app's unfiltered data: fetched once per URL (content-hashed, so a URL never changes
+  // meaning), parsed as JSON (never evaluated); every filter change reuses the promise.
+  window.BwData = {
+    cache: {},
+    get: function (url) {
+      var c = this.cache;
+      if (!c[url]) {
+        this.cache = c = {};  // one data set per page: a new URL means new data
+        c[url] = fetch(url, {credentials: "same-origin"}).then(function (r) {
+          if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+          return r.json();
+        });
+        c[url].catch(function () { delete c[url]; });
+      }
+      return c[url];
+    }
+  };
+
+  function bits(b64) {  // base64 of a little-endian bit mask -> bytes; null: every row
+    if (b64 === null || b64 === undefined) { return null; }
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) { out[i] = s.charCodeAt(i); }
+    return out;
+  }
+
+  // The rows of columnar `data` whose bit is set in `mask`: lower-case keys are per-row
+  // columns, upper-case ones lookup tables. `unique`: keep the first row of each id only.
+  function subset(data, mask, unique) {
+    if (!mask && !unique) { return data; }
+    var n = (data.id || data.x).length, keep = [], seen = {}, out = {}, i, j;
+    for (i = 0; i < n; i++) {
+      if (mask && !((mask[i >> 3] >> (i & 7)) & 1)) { continue; }
+      if (unique) { if (seen[data.id[i]]) { continue; } seen[data.id[i]] = true; }
+      keep.push(i);
+    }
+    for (var k in data) {
+      var v = data[k];
+      if (k.toLowerCase() === k && Array.isArray(v)) {
+        var w = new Array(keep.length);
+        for (j = 0; j < keep.length; j++) { w[j] = v[keep[j]]; }
+        out[k] = w;
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  }
 
   function project(crs, lat, lng) {  // normalised map-plane coordinates (zoom 0 / scale 1)
     var n = lat.length, U = new Float64Array(n), V = new Float64Array(n), i;
@@ -1363,7 +1433,26 @@ _CANVAS_JS = r"""(function () {
     options: {padding: 0.3, interactive: true, order: 0},
     initialize: function (data, options) {
       L.Canvas.prototype.initialize.call(this, options);
-      this._data = data;
+      this._data = subset(data, null, this.options.unique);
+      this.ready = Promise.resolve(this);
+    },
+    // Draw `key` of the data set `source` (a promise) restricted to the rows of `mask`;
+    // `extra` overrides lookup values (e.g. the marker radius for the visible count).
+    load: function (source, key, mask, extra) {
+      var self = this;
+      this.ready = source.then(function (all) {
+        var data = subset(all[key], bits(mask), self.options.unique);
+        for (var k in extra || {}) { data[k] = extra[k]; }
+        self._data = data;
+        self._crs = null;
+        if (self._map) {
+          self._crs = self._map.options.crs;
+          self._prepare();
+          self._redraw();
+        }
+        return self;
+      });
+      return this;
     },
     _initContainer: function () {
       var c = this._container = document.createElement("canvas");
@@ -1671,7 +1760,7 @@ _CANVAS_JS = r"""(function () {
   // Places: small dots with labels that never overlap (a label is left out rather than drawn
   // over another); data {x, y, id, l}.
   window.BwPlaces = Base.extend({
-    options: {order: 2},
+    options: {order: 2, unique: true},
     _prepare: function () {
       var c = this._data, uv = project(this._crs, c.y, c.x);
       this._U = uv[0]; this._V = uv[1];
@@ -1756,6 +1845,9 @@ class _CanvasLayer(Layer):
 
     The payload is serialised once, here, to compact columnar JSON (``payload_json``);
     copies of the layer (e.g. ``copy.deepcopy`` per Streamlit run) share that string.
+    With ``source`` = (url, key, mask, extra) the layer starts from ``payload`` (empty) and
+    then draws ``key`` of the JSON fetched from ``url`` (``window.BwData``), restricted to
+    the rows of ``mask`` (base64 bit mask, None: all rows).
     """
 
     _template = Template(
@@ -1763,6 +1855,7 @@ class _CanvasLayer(Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function (t0) {
             var layer = new {{ this.js_class }}({{ this.payload_json }}, {{ this.options_js }});
+            {{ this.load_js }}
             (window.bwTimings = window.bwTimings || {})[{{ this.layer_name|tojson }}] =
                 performance.now() - t0;
             return layer;
@@ -1772,7 +1865,14 @@ class _CanvasLayer(Layer):
     )
 
     def __init__(
-        self, payload: Any, *, js_class: str, options: dict[str, Any], name: str, count: int
+        self,
+        payload: Any,
+        *,
+        js_class: str,
+        options: dict[str, Any],
+        name: str,
+        count: int,
+        source: tuple[str, str, str | None, dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "BwCanvasLayer"
@@ -1780,6 +1880,11 @@ class _CanvasLayer(Layer):
         self.js_class = js_class
         self.options_js = _json_for_script(options)
         self.count = count
+        self.source = source
+        self.load_js = ""
+        if source is not None:
+            args = ", ".join(_json_for_script(v) for v in source[1:])
+            self.load_js = f"layer.load(window.BwData.get({_json_for_script(source[0])}), {args});"
 
     def render(self, **kwargs: Any) -> None:
         """Render without compiling the (large) payload as a template."""
@@ -1789,14 +1894,21 @@ class _CanvasLayer(Layer):
 # Group-level flags for benchmarks/tests once the incidents are on the map and drawn.
 _BIND_JS = """
 (function () {
-  var inc = __INCIDENTS__;
-  window.bwLayers = {incidents: inc, routes: __ROUTES__, places: __PLACES__,
-                     halos: __HALOS__, map: {map}};
-  var n = inc.count(), added = performance.now();
-  requestAnimationFrame(function () { requestAnimationFrame(function () {
-    window.bwDrawn = {incidents: n, t: performance.now(), added: added,
-                      built: window.bwTimings || {}};
-  }); });
+  var inc = __INCIDENTS__, all = [__INCIDENTS__, __ROUTES__, __PLACES__, __HALOS__];
+  var layers = window.bwLayers = {incidents: inc, routes: __ROUTES__, places: __PLACES__,
+                                  halos: __HALOS__, map: {map}};
+  var added = performance.now();
+  Promise.all(all.map(function (l) { return l.ready; })).then(function () {
+    if (window.bwLayers !== layers) { return; }  // a newer filter state took over
+    var n = inc.count();
+    requestAnimationFrame(function () { requestAnimationFrame(function () {
+      window.bwDrawn = {incidents: n, t: performance.now(), added: added,
+                        built: window.bwTimings || {}};
+    }); });
+  }, function (err) {
+    console.error("Border Watch: the map data could not be loaded", err);
+    window.bwDrawn = {incidents: 0, t: performance.now(), added: added, error: String(err)};
+  });
 })();
 """
 
@@ -1870,44 +1982,259 @@ def feature_group_from_layers(layers: Any, *, popups: str = "short") -> folium.F
     route = _cached_route_payload(routes if routes is not None else _EMPTY_ROUTES)
     place = _place_payload(places) if places is not None else _place_payload(_EMPTY_ROUTES)
     colors = {t: color_for_type(t) for t in inc["T"]}
+    return _group(
+        {"halos": halo, "routes": route, "places": place, "incidents": inc},
+        colors=colors,
+        full=popups == "full",
+    )
 
+
+def _group(
+    payloads: dict[str, dict[str, Any]],
+    *,
+    colors: dict[str, str],
+    full: bool,
+    sources: dict[str, tuple[str, str, str | None, dict[str, Any]]] | None = None,
+    counts: dict[str, int] | None = None,
+) -> folium.FeatureGroup:
+    """The feature group of the four canvas layers (inline payloads, or fetched ``sources``)."""
+    sources = sources or {}
+    counts = counts or {}
+    specs = {  # key -> (JS class, layer name, options, count column)
+        "halos": ("BwHalos", "Location uncertainty", {}, "r"),
+        "routes": ("BwRoutes", "Routes", {"styles": _route_style_table()}, "id"),
+        # labels above the data, under popups
+        "places": ("BwPlaces", "Places", {"pane": "shadowPane"}, "id"),
+        "incidents": ("BwPoints", "Incidents", {"colors": colors, "full": full}, "id"),
+    }
     group = folium.FeatureGroup(name="Border Watch: incidents, routes, places")
-    halo_layer = _CanvasLayer(
-        halo, js_class="BwHalos", options={}, name="Location uncertainty", count=len(halo["r"])
-    )
-    route_layer = _CanvasLayer(
-        route,
-        js_class="BwRoutes",
-        options={"styles": _route_style_table()},
-        name="Routes",
-        count=len(route["id"]),
-    )
-    place_layer = _CanvasLayer(
-        place,
-        js_class="BwPlaces",
-        options={"pane": "shadowPane"},  # labels above the data, under popups
-        name="Places",
-        count=len(place["id"]),
-    )
-    incident_layer = _CanvasLayer(
-        inc,
-        js_class="BwPoints",
-        options={"colors": colors, "full": popups == "full"},
-        name="Incidents",
-        count=len(inc["id"]),
-    )
     group.add_child(_CanvasLib())
-    for layer in (halo_layer, route_layer, place_layer, incident_layer):
-        group.add_child(layer)
-    group.add_child(_Bindings(incident_layer, route_layer, place_layer, halo_layer))
+    made: dict[str, _CanvasLayer] = {}
+    for key, (js_class, name, options, column) in specs.items():
+        made[key] = _CanvasLayer(
+            payloads[key],
+            js_class=js_class,
+            options=options,
+            name=name,
+            count=counts.get(key, len(payloads[key][column])),
+            source=sources.get(key),
+        )
+        group.add_child(made[key])
+    group.add_child(_Bindings(made["incidents"], made["routes"], made["places"], made["halos"]))
     logger.info(
         "Feature group: %d incidents drawn (%d with uncertainty circles), %d routes, %d places",
-        incident_layer.count,
-        halo_layer.count,
-        route_layer.count,
-        place_layer.count,
+        made["incidents"].count,
+        made["halos"].count,
+        made["routes"].count,
+        made["places"].count,
     )
     return group
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The unfiltered data layers of a map, serialised once for the browser to fetch.
+
+    Attributes
+    ----------
+    payload
+        UTF-8 JSON ``{"incidents", "halos", "routes", "places"}``, each a columnar payload
+        as the canvas layers draw it (parsed with ``JSON.parse``, never evaluated).
+    digest
+        Content hash of ``payload`` (the file name of :func:`save_map_data`).
+    incident_rows, route_rows, place_rows
+        Index labels of the layer rows behind each payload row, in payload order.
+    halo_rows
+        Positions (in the incident rows) of the incidents drawn with an uncertainty circle.
+    colors
+        Marker colour of each incident type of the payload.
+    popups
+        "short" or "full" (see :func:`feature_group_from_layers`).
+    """
+
+    payload: bytes
+    digest: str
+    incident_rows: pd.Index
+    route_rows: pd.Index
+    place_rows: pd.Index
+    halo_rows: np.ndarray
+    colors: dict[str, str]
+    popups: str
+
+
+def map_data_from_layers(layers: Any, *, popups: str = "short") -> MapData:
+    """Serialise every incident, route and place of ``layers`` once, for a filterable map.
+
+    Parameters
+    ----------
+    layers
+        :class:`geo.pipeline.Layers` (unfiltered), with uniquely indexed layers.
+    popups
+        "short" (default, the app) or "full"; see :func:`feature_group_from_layers`.
+
+    Returns
+    -------
+    data
+        The payload and the row labels that :func:`feature_group_from_map_data` needs to
+        show any row subset of ``layers`` (e.g. ``filters.filter_layers(layers, state)``).
+    """
+    if popups not in ("short", "full"):
+        msg = f"map_data_from_layers: popups {popups!r} is not supported. Use 'short' or 'full'."
+        raise ValueError(msg)
+    places, incidents, routes = (_layer(layers, n) for n in ("places", "incidents", "routes"))
+    incidents = _EMPTY_INCIDENTS if incidents is None else incidents
+    routes = _EMPTY_ROUTES if routes is None else routes
+    places = _EMPTY_ROUTES if places is None else places
+    names = _place_names(places) if popups == "full" else {}
+    inc, halo = _incident_payloads(incidents, popups, names)
+    point_rows = _point_rows(incidents)[0]
+    precision = pd.to_numeric(
+        pd.Series(_column(incidents, "geo_precision", point_rows), dtype=object), errors="coerce"
+    )
+    radius = precision.map(PRECISION_RADIUS_M).to_numpy().astype(float)
+    halo_rows = np.flatnonzero(np.isfinite(radius))  # as in _incident_payloads
+    route = _cached_route_payload(routes)
+    place = _place_payload(places, unique=False)
+    place_rows = place.pop("rows")
+    payload = json.dumps(
+        {"incidents": inc, "halos": halo, "routes": route, "places": place},
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    ).encode("utf-8")
+    data = MapData(
+        payload=payload,
+        digest=hashlib.sha256(payload).hexdigest()[:20],
+        incident_rows=incidents.index[point_rows],
+        route_rows=routes.index[_line_rows(routes)],
+        place_rows=places.index[place_rows],
+        halo_rows=halo_rows,
+        colors={t: color_for_type(t) for t in inc["T"]},
+        popups=popups,
+    )
+    logger.info(
+        "Map data: %d incidents, %d routes, %d places in %.1f MB",
+        len(data.incident_rows),
+        len(data.route_rows),
+        len(data.place_rows),
+        len(payload) / 1e6,
+    )
+    return data
+
+
+def save_map_data(data: MapData, folder: str | Path, *, keep: int = 8) -> Path:
+    """Write ``data.payload`` to ``folder/<digest>.json`` unless it is there already.
+
+    Parameters
+    ----------
+    data
+        From :func:`map_data_from_layers`.
+    folder
+        A folder served to the browser (e.g. the Streamlit app's ``static/mapdata``).
+    keep
+        After writing, only the ``keep`` newest ``*.json`` files of ``folder`` stay; older
+        data sets (earlier builds, uploads, corrections) are deleted.
+
+    Returns
+    -------
+    path
+        The file holding the payload.
+    """
+    folder = Path(folder)
+    path = folder / f"{data.digest}.json"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{data.digest}.{os.getpid()}.tmp"
+    tmp.write_bytes(data.payload)
+    os.replace(tmp, path)
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in files[max(keep, 1) :]:
+        if stale != path:
+            stale.unlink(missing_ok=True)
+            logger.info("Removed stale map data %s", stale.name)
+    return path
+
+
+def _visible_frame(visible: Any, name: str) -> Any:
+    """``visible.<name>``; None when everything is visible, empty when the layer is missing."""
+    if visible is None:
+        return None
+    gdf = _layer(visible, name)
+    return _EMPTY_ROUTES if gdf is None else gdf
+
+
+def _mask(rows: pd.Index, visible: Any) -> np.ndarray:
+    """True where a payload row's label is among the ``visible`` frame's index."""
+    if visible is None:
+        return np.ones(len(rows), dtype=bool)
+    return np.asarray(rows.isin(visible.index), dtype=bool)
+
+
+def _mask_b64(mask: np.ndarray) -> str | None:
+    """Base64 of the little-endian bit mask; None when every row is kept.
+
+    Examples
+    --------
+    >>> _mask_b64(np.array([True, False, True])), _mask_b64(np.array([True]))
+    ('BQ==', None)
+    """
+    if mask.all():
+        return None
+    return base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")
+
+
+def feature_group_from_map_data(
+    data: MapData, url: str, *, visible: Any = None
+) -> folium.FeatureGroup:
+    """Build the feature group that shows the rows of ``visible`` from fetched map data.
+
+    The browser fetches ``url`` (``data`` as written by :func:`save_map_data`) once per
+    page; the group itself carries only a bit mask per layer (about 15 kB for 100,000
+    incidents), so a filter change sends and evaluates almost nothing.
+
+    Parameters
+    ----------
+    data
+        From :func:`map_data_from_layers` on the unfiltered layers.
+    url
+        Where the browser fetches ``data.payload`` (same origin as the map).
+    visible
+        A row subset of those layers (e.g. :func:`geo.filters.filter_layers`); None
+        shows every row. Rows are matched by index label.
+
+    Returns
+    -------
+    group
+        The same four canvas layers as :func:`feature_group_from_layers`, drawing the
+        visible rows once the data has arrived (``window.bwDrawn`` is set then).
+    """
+    if not isinstance(data, MapData):
+        msg = f"'data' should be MapData (from map_data_from_layers), got {type(data).__name__}"
+        raise TypeError(msg)
+    incidents = _mask(data.incident_rows, _visible_frame(visible, "incidents"))
+    masks = {
+        "incidents": incidents,
+        "halos": incidents[data.halo_rows],
+        "routes": _mask(data.route_rows, _visible_frame(visible, "routes")),
+        "places": _mask(data.place_rows, _visible_frame(visible, "places")),
+    }
+    empty_inc, empty_halo = _incident_payloads(_EMPTY_INCIDENTS, data.popups, {})
+    payloads = {
+        "incidents": empty_inc,
+        "halos": empty_halo,
+        "routes": _route_payload(_EMPTY_ROUTES),
+        "places": _place_payload(_EMPTY_ROUTES),
+    }
+    extra = {"incidents": {"R": _marker_radius(int(incidents.sum()))}}
+    sources = {k: (url, k, _mask_b64(m), extra.get(k, {})) for k, m in masks.items()}
+    return _group(
+        payloads,
+        colors=data.colors,
+        full=data.popups == "full",
+        sources=sources,
+        counts={k: int(m.sum()) for k, m in masks.items()},
+    )
 
 
 def _bounds_of(layers: Any) -> tuple[float, float, float, float] | None:

@@ -6,10 +6,11 @@ passed to it and returns a chosen click.
 
 from __future__ import annotations
 
+import base64
 import json
-import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
@@ -72,6 +73,31 @@ def _count(at: AppTest) -> str:
     return next(c.value for c in at.caption if "incidents ·" in c.value)
 
 
+def _source(call: dict, key: str) -> tuple[str, str, str | None, dict]:
+    """(url, key, mask, extra) of the canvas layer drawing ``key`` in a st_folium call."""
+    layers = [c for g in call["feature_group_to_add"] for c in g._children.values()]
+    return next(c.source for c in layers if getattr(c, "source", None) and c.source[1] == key)
+
+
+def _drawn(call: dict, key: str) -> dict:
+    """The rows of ``key`` the map draws: the fetched data file restricted to the mask."""
+    url, key, mask, _ = _source(call, key)
+    assert url.startswith("/app/static/mapdata/") and url.endswith(".json")
+    data = json.loads((APP_DIR / "static" / url.removeprefix("/app/static/")).read_text())[key]
+    n = len(data["id"] if "id" in data else data["x"])
+    bits = (
+        np.unpackbits(np.frombuffer(base64.b64decode(mask), dtype=np.uint8), bitorder="little")[:n]
+        if mask
+        else np.ones(n, dtype=np.uint8)
+    )
+    return {k: [v[i] for i in np.flatnonzero(bits)] if k.islower() else v for k, v in data.items()}
+
+
+def _drawn_ids(call: dict) -> list[str]:
+    c = _drawn(call, "incidents")
+    return [c["A"][a] + i for a, i in zip(c["a"], c["id"], strict=True)]
+
+
 def test_first_view_shows_all_incidents_and_the_map(at, fake):
     assert _count(at).startswith("4 of 4 incidents")
     call = fake.calls[-1]
@@ -94,9 +120,13 @@ def test_type_filter_changes_map_table_and_url(at, fake):
     table = at.dataframe[0].value
     assert sorted(table["id"]) == ["a-i002", "b-i002"]
     # the base map is the same object graph (same bounds) -> no iframe reload;
-    # only the feature group differs
+    # only the feature group differs: the same data file, a mask hiding the other rows
     first, last = fake.calls[0]["fig"], fake.calls[-1]["fig"]
     assert first.location == last.location
+    assert sorted(_drawn_ids(fake.calls[0])) == ["a-i001", "a-i002", "b-i001"]  # one unplaced
+    assert sorted(_drawn_ids(fake.calls[-1])) == ["a-i002"]  # b-i002 is unplaced
+    assert _source(fake.calls[0], "incidents")[0] == _source(fake.calls[-1], "incidents")[0]
+    assert _source(fake.calls[-1], "incidents")[2] is not None
 
 
 def test_query_params_are_read_on_start(store, fake):
@@ -165,13 +195,7 @@ def test_selection_from_url_and_correction_survives_restart(store, fake):
     fresh.run()
     assert not fresh.exception, fresh.exception
     assert _count(fresh).startswith("4 of 4"), _count(fresh)
-    call = fake.calls[-1]
-    fig = call["fig"]
-    for group in call["feature_group_to_add"]:
-        fig.add_child(group)
-    html = fig.get_root().render()
-    found = re.search(r"new BwPoints\((\{.*?\}), \{", html)
-    points = json.loads(found.group(1))  # the incidents drawn (columnar lon/lat)
+    points = _drawn(fake.calls[-1], "incidents")  # the incidents drawn (columnar lon/lat)
     assert (124.6, 40.5) in set(zip(points["x"], points["y"], strict=True))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
 from types import SimpleNamespace
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from folium.map import Layer
@@ -384,3 +387,118 @@ def test_route_payload_follows_changed_routes(layers):
     assert before[0]["geometry"] != after[0]["geometry"]
     assert after[0]["geometry"]["coordinates"] == [[124.4, 40.1, 124.5, 40.2]]
     assert after[1]["properties"]["s"] == "blocked|1" != before[1]["properties"]["s"]
+
+
+# ---------------------------------------------------------------- fetched data + row masks
+
+
+def _apply(data: maps.MapData, group: folium.FeatureGroup) -> dict[str, dict]:
+    """What each canvas layer of ``group`` draws: the data file's rows under its mask."""
+    full = json.loads(data.payload)
+    drawn = {}
+    for layer in group._children.values():
+        if not getattr(layer, "source", None):
+            continue
+        _, key, mask, extra = layer.source
+        c = full[key]
+        n = len(c["id"] if "id" in c else c["x"])
+        keep = list(range(n))
+        if mask is not None:
+            bits = np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8), bitorder="little")
+            keep = [i for i in keep if bits[i]]
+        if key == "places":  # the browser keeps the first visible row of each id
+            first = {}
+            for i in keep:
+                first.setdefault(c["id"][i], i)
+            keep = sorted(first.values())
+        drawn[key] = {k: [v[i] for i in keep] if k.islower() else v for k, v in c.items()}
+        drawn[key].update(extra)
+    return drawn
+
+
+def _inline(group: folium.FeatureGroup) -> dict[str, dict]:
+    keys = {"Incidents": "incidents", "Routes": "routes", "Places": "places"}
+    keys["Location uncertainty"] = "halos"
+    return {
+        keys[c.layer_name]: json.loads(c.payload_json)
+        for c in group._children.values()
+        if isinstance(c, Layer) and c.layer_name in keys
+    }
+
+
+def _subset(layers: SimpleNamespace, incidents: list[int], routes: list[int], places: list[int]):
+    return SimpleNamespace(
+        incidents=layers.incidents.iloc[incidents],
+        routes=layers.routes.iloc[routes],
+        places=layers.places.iloc[places],
+    )
+
+
+@pytest.fixture
+def wide(layers) -> SimpleNamespace:
+    """``layers`` plus a second Sinuiju row (another article, same gazetteer id, moved)."""
+    extra = layers.places.iloc[[0]].copy()
+    extra["article_id"] = "u"
+    extra = extra.set_geometry([Point(124.41, 40.11)])
+    places = pd.concat([layers.places, extra], ignore_index=True)
+    layers.places = gpd.GeoDataFrame(places, geometry="geometry", crs="EPSG:4326")
+    return layers
+
+
+@pytest.mark.parametrize(
+    ("incidents", "routes", "places"),
+    [([0, 1, 2], [0, 1], [0, 1]), ([1], [1], [1]), ([0, 2], [], [0]), ([], [], [])],
+)
+def test_masked_map_data_draws_what_the_filtered_layers_draw(wide, incidents, routes, places):
+    data = maps.map_data_from_layers(wide)
+    visible = _subset(wide, incidents, routes, places)
+    drawn = _apply(data, maps.feature_group_from_map_data(data, "/d.json", visible=visible))
+    expected = _inline(maps.feature_group_from_layers(visible))
+    for key in ("incidents", "halos", "routes", "places"):
+        for column in ("x", "y", "id", "l", "r", "c", "s", "t", "R"):
+            if column in expected[key]:
+                got = drawn[key][column]
+                if column in ("t", "s"):  # codes into the (unfiltered) lookup tables
+                    table = "T" if column == "t" else "S"
+                    got = [drawn[key][table][v] for v in got]
+                    want = [expected[key][table][v] for v in expected[key][column]]
+                else:
+                    want = expected[key][column]
+                assert got == want, (key, column)
+
+
+def test_map_data_group_is_small_and_refers_to_one_url(layers):
+    data = maps.map_data_from_layers(layers)
+    group = maps.feature_group_from_map_data(data, "/app/static/mapdata/x.json")
+    sources = [c.source for c in group._children.values() if getattr(c, "source", None)]
+    assert {s[0] for s in sources} == {"/app/static/mapdata/x.json"}
+    assert all(s[2] is None for s in sources)  # everything visible: no mask at all
+    inline = [c.payload_json for c in group._children.values() if isinstance(c, Layer)]
+    assert all('"x":[]' in p or '"id":[]' in p for p in inline)  # no rows travel with it
+    assert b"Trucks crossed" not in data.payload  # excerpts come on click, not on the map
+    assert b"Seizure 1" in data.payload  # short labels do travel
+
+
+def test_save_map_data_writes_once_and_prunes_stale_files(layers, tmp_path):
+    data = maps.map_data_from_layers(layers)
+    path = maps.save_map_data(data, tmp_path)
+    assert path.name == f"{data.digest}.json" and path.read_bytes() == data.payload
+    assert json.loads(path.read_text())["incidents"]["x"] == [124.4, 129.75]
+    for i in range(3):
+        old = tmp_path / f"old{i}.json"
+        old.write_text("{}")
+        os.utime(old, ns=(1, 1 + i))
+    moved = layers.incidents.copy()
+    moved.loc[0, "geometry"] = Point(124.5, 40.2)
+    layers.incidents = moved
+    other = maps.save_map_data(maps.map_data_from_layers(layers), tmp_path, keep=2)
+    assert other != path and sorted(p.name for p in tmp_path.glob("*.json")) == sorted(
+        [other.name, path.name]
+    )
+
+
+def test_map_data_rejects_bad_arguments(layers):
+    with pytest.raises(ValueError, match="popups"):
+        maps.map_data_from_layers(layers, popups="long")
+    with pytest.raises(TypeError, match="MapData"):
+        maps.feature_group_from_map_data({"incidents": {}}, "/d.json")
