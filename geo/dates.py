@@ -15,6 +15,8 @@ expression                                     precision    span
 ``in 2016``, ``last year``, ``this year``      year         the whole year
 ``early 2016``, ``mid-2016``, ``late 2016``    range        Jan–Apr / May–Aug / Sep–Dec
 ``last month``, ``this month``                 month        relative to the reference
+``the first quarter (of 2024)``, ``Q3 2023``  range        that quarter
+``in the spring``, ``last winter``            range        Mar–May / Jun–Aug / Sep–Nov / Dec–Feb
 ``recently``, ``last week``, ``on Friday``     unknown      start and end None
 =============================================  ===========  =========================
 
@@ -129,6 +131,18 @@ _WEEK_OF = re.compile(
     rf"\b(?i:the\s+)?(?P<nth>(?i:first|second|third|fourth|last))\s+(?i:week)\s+of\s+{_month('m')}"
     rf"(?:,?\s+{_YEAR})?"
 )
+_QUARTER = re.compile(
+    r"\b(?:(?i:the)\s+)?(?P<nth>(?i:first|second|third|fourth|final|last|1st|2nd|3rd|4th))"
+    r"\s+(?i:quarter)(?:\s+(?i:of)\s+(?:(?i:the\s+year)|(?P<y1>(?:19|20)\d\d)))?\b"
+    r"|\bQ(?P<q>[1-4])(?:\s+(?P<y2>(?:19|20)\d\d))?\b"
+)
+#: Seasons need a word that makes them a time ("in the spring", "last winter", "autumn 2019").
+_SEASON = re.compile(
+    r"\b(?:(?P<rel>(?i:last|this|previous|the\s+previous|past|the\s+past|that))\s+"
+    r"|(?i:in|during|over|throughout|since|until|by|through)\s+(?:(?i:the)\s+)?)"
+    r"(?P<season>(?i:spring|summer|autumn|fall|winter))"
+    r"(?:\s+(?i:of\s+)?(?P<y>(?:19|20)\d\d))?\b(?!\s+(?i:of)\s+[A-Z])"
+)
 _VAGUE = re.compile(
     r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
     r"|(?:(?i:on|last)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
@@ -154,6 +168,8 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "year": _ANY_YEAR,
     "relative": re.compile(r"[Yy]ear|[Mm]onth|YEAR|MONTH"),
     "week_of": re.compile(r"(?i:week of)"),
+    "quarter": re.compile(r"(?i:quarter)|Q[1-4]"),
+    "season": re.compile(r"(?i:spring|summer|autumn|fall|winter)"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
 
@@ -165,6 +181,8 @@ _PRECEDENCE = (
     "month_day",
     "day_month",
     "week_of",
+    "quarter",
+    "season",
     "month_year",
     "year",
     "relative",
@@ -286,6 +304,8 @@ def _find_hits(text: str) -> list[_Hit]:
         "year": _YEAR_ONLY,
         "relative": _RELATIVE,
         "week_of": _WEEK_OF,
+        "quarter": _QUARTER,
+        "season": _SEASON,
         "vague": _VAGUE,
     }
     hits = []
@@ -326,6 +346,8 @@ def _spans_from_hit(
         "year": _from_year,
         "relative": _from_relative,
         "week_of": _from_week_of,
+        "quarter": _from_quarter,
+        "season": _from_season,
         "vague": _from_vague,
     }[hit.kind]
     return handler(hit.match, text, reference, reference_inferred)
@@ -581,6 +603,60 @@ def _from_week_of(m: re.Match[str], text: str, reference: date | None, ri: bool)
     else:
         first = date(year, month, 1 + 7 * ("first", "second", "third", "fourth").index(nth))
     return [_span(m, first, first + timedelta(days=6), "range", inferred=not m["y"])]
+
+
+def _from_quarter(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'the first quarter (of 2024)', 'Q3 2023': its three months.
+
+    Without a year: the latest such quarter begun by the reference date.
+    """
+    nth = (m["nth"] or m["q"] or "").lower()
+    index = {"first": 1, "1st": 1, "1": 1, "second": 2, "2nd": 2, "2": 2, "third": 3, "3rd": 3,
+             "3": 3, "fourth": 4, "4th": 4, "4": 4, "final": 4, "last": 4}[nth]  # fmt: skip
+    given = m["y1"] or m["y2"]
+    first_month = 3 * index - 2
+    if given:
+        year = int(given)
+    elif reference is not None:
+        year = reference.year - (date(reference.year, first_month, 1) > reference)
+    else:
+        return [_span(m, None, None, "unknown")]
+    start = date(year, first_month, 1)
+    return [_span(m, start, _month_end(year, first_month + 2), "range", inferred=not given)]
+
+
+_SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def _from_season(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'in the spring' (Mar-May), 'last summer' (Jun-Aug), 'autumn 2019' (Sep-Nov), 'winter'.
+
+    Winter is Dec-Feb. Without a year: the latest such season begun by the reference date
+    ("last"/"previous" when the reference is inside it: the one before).
+    """
+    first_month = _SEASON_MONTHS[m["season"].lower()]
+    bounds = (m.start("season") if not m["rel"] else m.start(), m.end())
+    if m["y"]:
+        year = int(m["y"])
+    elif reference is not None:
+        year = reference.year - (date(reference.year, first_month, 1) > reference)
+        rel = (m["rel"] or "").lower()
+        if rel.endswith(("last", "previous", "past")) and reference <= _season_end(
+            year, first_month
+        ):
+            year -= 1  # "last spring" said in May is the spring of the year before
+    else:
+        return [_span(m, None, None, "unknown", bounds=bounds)]
+    start = date(year, first_month, 1)
+    inferred = not m["y"]
+    return [_span(m, start, _season_end(year, first_month), "range", inferred=inferred,
+                  bounds=bounds)]  # fmt: skip
+
+
+def _season_end(year: int, first_month: int) -> date:
+    """Last day of the three-month season starting in ``first_month`` of ``year``."""
+    last = first_month + 2
+    return _month_end(year + (last > 12), (last - 1) % 12 + 1)
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -266,10 +266,13 @@ _POSITIONAL = re.compile(
     r"(?:\s+of)?\s*$",
     re.IGNORECASE,
 )
+#: "at the truce village of Panmunjom", "in the western sector of the DMZ", "near the mouth
+#: of the Tumen": the preposition before the noun phrase governs the name after "of".
 _PART_OF = re.compile(
-    r"\b(at|on|near|in|through|across)\s+the\s+(?:[\w-]+\s+)?(?:end|side|foot|middle|entrance|"
-    r"edge|bank|gate|outskirts|minefields?|area|part|heart|cent(?:re|er))\s+of\s*$",
-    re.IGNORECASE,
+    r"\b((?i:at|on|near|in|inside|through|across|along|into|outside))\s+(?i:the)\s+"
+    r"(?!(?:request|orders?|behest|invitation|expense|hands|name|help|cost|instructions?|"
+    r"command|case|wake|absence|face|basis|words?|government|authorities|people)\b)"
+    r"(?:[\w'’-]+\s+){1,3}of\s*$"
 )
 _SOURCE_NOUN = re.compile(
     r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?|traders?|brokers?|"
@@ -426,6 +429,7 @@ class _Located:
     end: int
     role: str
     reporting: bool
+    where: bool = False  # followed by ", where ...": the place of what the clause tells
 
 
 def _mentions_by_sentence(places: Sequence[Place]) -> dict[int, list[tuple[Mention, Place]]]:
@@ -454,12 +458,26 @@ def _located(
                 continue
             start, end = found, found + len(mention.search_name)
         role = _role(_window(text, start))
+        if role in ("other", "of", "subject") and _FACILITY_AFTER.match(text, end):
+            role = "at"  # "closed the Khasan checkpoint", "officers of Hunchun Customs"
         reporting = any(a <= start and end <= b for a, b in spans)
         if role == "list":  # "from Sinuiju and Uiju": the role of the previous name
             role = out[-1].role if out and out[-1].end >= start - 12 else "other"
-        out.append(_Located(place, mention, start, end, role, reporting))
+        where = _WHERE_AFTER.match(text, end) is not None
+        out.append(_Located(place, mention, start, end, role, reporting, where))
     _mark_anchors(out, text)
     return out
+
+
+_WHERE_AFTER = re.compile(r"\s*,\s*where\b")
+
+#: A facility named after its place: "the Khasan checkpoint", "Hunchun Customs", "the
+#: Quanhe (圈河) port" — whatever happens to the facility happens at the place.
+_FACILITY_AFTER = re.compile(
+    r"\s*(?:\([^)]{1,20}\)\s*)?(?:[Cc]ustoms|checkpoint|port|railway station|station|"
+    r"border crossing|crossing|bridge|market|mine|factory|customs house|customs office|"
+    r"land port|port of entry|border post|terminal|wharf|pier|jetty)\b"
+)
 
 
 def _mark_anchors(located: list[_Located], text: str) -> None:
@@ -503,6 +521,8 @@ def _place_score(
     if cand.feature_class == "country" and loc.role not in _COUNTRY_ROLES:
         return None  # "into China", "sanctions on North Korea": not where it happened
     score = _ROLE_WEIGHT.get(loc.role, 1.5)
+    if loc.where and cue is not None and cue.start() > loc.end:
+        score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
     if loc.role == "from" and itype is not None and itype.type in _CROSSING_TYPES:
         score = 2.5  # people or goods crossing "from X": X is the crossing point
     if cand.feature_class in SETTLEMENT_CLASSES:
@@ -526,6 +546,23 @@ def _best_place(
     return loc.place, score
 
 
+def _reported_place(
+    located: Sequence[_Located], *, settlements: bool
+) -> tuple[Place, float] | None:
+    """The place of the source when the event itself names none.
+
+    "A Fengcheng processor said it had placed an order", "a second source in Kapsan said a
+    dealer was arrested": the source's town is the best guess (a low score). With
+    ``settlements`` only towns and crossings count, else also provinces.
+    """
+    classes = SETTLEMENT_CLASSES if settlements else SETTLEMENT_CLASSES | _AREA_CLASSES
+    for loc in located:
+        cand = loc.place.candidate
+        if loc.reporting and cand is not None and cand.feature_class in classes:
+            return loc.place, 0.5
+    return None
+
+
 # ----------------------------------------------------------------------------- dates
 
 
@@ -539,8 +576,10 @@ _DATELINE = re.compile(
 )
 
 
+#: "told Daily NK on Tuesday", "said Monday" — not "said a dealer was arrested on May 9".
 _REPORTED_ON = re.compile(
-    r"\b(?:told|tells|said|says|reported|added|announced|stated|confirmed)\b[^,.;:“”\"]{0,30}$",
+    r"\b(?:told|tells|said|says|reported|added|announced|stated|confirmed)\b"
+    r"(?:\s+(?!(?:was|were|is|are|had|has|have|been)\b)[\w'’.-]+(?<!ed)){0,4}\s*$",
     re.IGNORECASE,
 )
 
@@ -1049,7 +1088,8 @@ def _drafts_from_clause(
         return []
     itype, cue = found
     idx = context.sentence
-    best = _best_place(_located(clause, items, article), cue, itype)
+    located = _located(clause, items, article)
+    best = _best_place(located, cue, itype)
     inherited = False
     linked = (
         context.follows or _is_anaphoric(clause.text) or bool(_DEFINITE_SITE.search(clause.text))
@@ -1076,6 +1116,11 @@ def _drafts_from_clause(
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
+    if (best is None or inherited) and any(_known(d) for d in dates):
+        # a dated event that names no place of its own: the source's town, else inherited
+        reported = _reported_place(located, settlements=True)
+        best, inherited = (reported, False) if reported else (best, inherited)
+        best = best or _reported_place(located, settlements=False)
     if best is None and not any(_known(d) for d in dates):
         logger.debug(
             "Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type

@@ -236,3 +236,27 @@ def test_reference_type_is_checked():
 def test_doctests():
     result = doctest.testmod(geo.dates)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("In the first quarter, exports rose", date(2024, 1, 1), date(2024, 3, 31)),
+        ("in the third quarter of 2023", date(2023, 7, 1), date(2023, 9, 30)),
+        ("figures for Q4 2022 show", date(2022, 10, 1), date(2022, 12, 31)),
+        ("in the spring", date(2024, 3, 1), date(2024, 5, 31)),
+        ("since last summer", date(2023, 6, 1), date(2023, 8, 31)),
+        ("last winter", date(2023, 12, 1), date(2024, 2, 29)),
+        ("during the summer of 2018", date(2018, 6, 1), date(2018, 8, 31)),
+    ],
+)
+def test_quarters_and_seasons_are_ranges(text, start, end):
+    (span,) = dates_from_text(text, reference=date(2024, 5, 20))
+    assert (span.start, span.end, span.precision) == (start, end, "range")
+
+
+@pytest.mark.parametrize(
+    "text", ["the fall of the regime", "prices fall sharply", "a spring flood"]
+)
+def test_season_words_that_are_not_dates(text):
+    assert dates_from_text(text, reference=date(2024, 5, 20)) == []

@@ -168,12 +168,20 @@ def test_year_unknown_dates_still_split_the_event():
 # ---------------------------------------------------------------------------- new sentences
 
 
-def test_place_named_only_as_the_source_location_is_not_the_place():
+def test_source_location_is_only_a_fallback_for_the_event_place():
     article = make_article(
-        ["Smuggling has increased sharply this year, a source in Hyesan told RFA."]
+        [
+            "Guards arrested two smugglers in Changbai on May 3, 2018, a source in Hyesan said.",
+            "A source in Hyesan said a dealer was arrested on May 9, 2018.",
+            "Police arrested a broker in Hyesan on May 12, 2018.",
+        ]
     )
-    incidents = incidents_from_places(article, make_places(article, "Hyesan"))
-    assert all(i.place is None for i in incidents)
+    named, reported, direct = incidents_from_places(
+        article, make_places(article, "Changbai", "Hyesan")
+    )
+    assert named.place.name == "Changbai"  # the event's own place beats the source's
+    assert reported.place.name == "Hyesan"  # nothing else says where: the source's town
+    assert reported.confidence < direct.confidence
 
 
 def test_anaphoric_sentence_inherits_place_and_gets_context():
@@ -466,3 +474,40 @@ def test_undated_event_takes_the_date_that_opens_the_next_sentence():
     )
     (arrest,) = incidents_from_places(article, make_places(article, "Hyesan"))
     assert arrest.date.start == date(2017, 8, 18)
+
+
+def test_noun_phrase_of_a_place_takes_the_preposition_before_it():
+    article = make_article(
+        [
+            "A soldier crossed the Military Demarcation Line at the truce village of Panmunjom "
+            "on 14 November 2023 and was taken to Paju."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Panmunjom", "Paju"))
+    assert (inc.type, inc.place.name) == ("defection", "Panmunjom")
+
+
+def test_facility_named_after_a_town_locates_the_event_there():
+    article = make_article(
+        ["Russian border guards closed the Khasan checkpoint from July 21 to July 24, 2025."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Khasan"))
+    assert (inc.type, inc.place.name) == ("closure", "Khasan")
+    assert (inc.date.start, inc.date.end) == (date(2025, 7, 21), date(2025, 7, 24))
+
+
+def test_where_clause_is_located_at_the_place_before_it():
+    article = make_article(
+        [
+            "The trucks returned from Dandong to Sinuiju, where the garments were stored in a "
+            "state warehouse in mid-March 2025."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Dandong", "Sinuiju"))
+    assert (inc.type, inc.place.name) == ("storage", "Sinuiju")
+
+
+def test_date_after_a_reported_event_is_the_event_date():
+    article = make_article(["A source in Kapsan said a local dealer was arrested on May 9, 2018."])
+    (inc,) = incidents_from_places(article, make_places(article, "Kapsan"))
+    assert inc.date.start == date(2018, 5, 9)
