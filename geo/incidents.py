@@ -61,6 +61,7 @@ SETTLEMENT_CLASSES = frozenset(
     {"city", "town", "village", "port_of_entry", "port", "bridge", "industrial_zone", "county"}
 )
 _AREA_CLASSES = frozenset({"province", "region", "district"})
+_FACILITY_CLASSES = frozenset({"bridge", "port_of_entry", "port", "industrial_zone"})
 _INCIDENT_COLUMNS = ("type", "label", "priority", "description", "cues")
 _UNKNOWN_DATE = DateSpan(None, None, "unknown")
 _MIN_DATE = date.min
@@ -198,6 +199,10 @@ _TIME_ADVERBIAL = re.compile(
 )
 
 
+#: A subordinate clause ends at a comma, semicolon or quote — not at "April 3, 2025".
+_CLAUSE_END = re.compile(r"[;“”\"]|,(?!\s*(?:19|20)\d\d\b)")
+
+
 def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     """Non-initial subordinate clauses of a sentence (to the next comma, semicolon or quote).
 
@@ -210,8 +215,8 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
             continue
         if _TIME_ADVERBIAL.match(text, m.end()):
             continue  # "since late December", "after March 3": a date, not a clause
-        end = re.search(r"[,;“”\"]", text[m.end() :])
-        spans.append((m.start(1), m.end() + end.start() if end else len(text)))
+        end = _CLAUSE_END.search(text, m.end())
+        spans.append((m.start(1), end.start() if end else len(text)))
     return spans
 
 
@@ -276,7 +281,9 @@ _PART_OF = re.compile(
 )
 _SOURCE_NOUN = re.compile(
     r"\b(?:sources?|residents?|informants?|insiders?|defectors?|officials?|traders?|brokers?|"
-    r"merchants?|businessm[ae]n|agents?|witnesses)\b",
+    r"merchants?|businessm[ae]n|agents?|witnesses|partners?|processors?|managers?|executives?|"
+    r"drivers?|wholesalers?|dealers?|employees?|spokes(?:man|woman|person)|relatives?|"
+    r"villagers?|fishermen|analysts?|researchers?|diplomats?|owners?)\b",
     re.IGNORECASE,
 )
 _REPORT_VERB = re.compile(
@@ -430,6 +437,7 @@ class _Located:
     role: str
     reporting: bool
     where: bool = False  # followed by ", where ...": the place of what the clause tells
+    dateline: bool = False  # "SEOUL, June 30 (Yonhap) --": where the report was filed
 
 
 def _mentions_by_sentence(places: Sequence[Place]) -> dict[int, list[tuple[Mention, Place]]]:
@@ -448,6 +456,7 @@ def _located(
     """Roles of the place mentions of one sentence."""
     text = sentence.text
     spans = _reporting_spans(text)
+    dateline = _DATELINE.match(text) or _PLACE_DATELINE.match(text)
     out: list[_Located] = []
     for mention, place in items:
         start = mention.start_char - sentence.start_char
@@ -460,11 +469,14 @@ def _located(
         role = _role(_window(text, start))
         if role in ("other", "of", "subject") and _FACILITY_AFTER.match(text, end):
             role = "at"  # "closed the Khasan checkpoint", "officers of Hunchun Customs"
+        elif role == "other" and _facility(place):
+            role = "at"  # "closed the Ji'an bridge": what happens to a crossing happens there
         reporting = any(a <= start and end <= b for a, b in spans)
         if role == "list":  # "from Sinuiju and Uiju": the role of the previous name
             role = out[-1].role if out and out[-1].end >= start - 12 else "other"
         where = _WHERE_AFTER.match(text, end) is not None
-        out.append(_Located(place, mention, start, end, role, reporting, where))
+        dated = dateline is not None and end <= dateline.end()
+        out.append(_Located(place, mention, start, end, role, reporting, where, dated))
     _mark_anchors(out, text)
     return out
 
@@ -505,6 +517,10 @@ _APPOSITION = re.compile(
     r"(?:town|city|county|village|port|district|area|township|hamlet)?\s*",
     re.IGNORECASE,
 )
+
+
+def _facility(place: Place) -> bool:
+    return place.candidate is not None and place.candidate.feature_class in _FACILITY_CLASSES
 
 
 def _settlement(place: Place) -> bool:
@@ -558,7 +574,8 @@ def _reported_place(
     classes = SETTLEMENT_CLASSES if settlements else SETTLEMENT_CLASSES | _AREA_CLASSES
     for loc in located:
         cand = loc.place.candidate
-        if loc.reporting and cand is not None and cand.feature_class in classes:
+        usable = loc.reporting and not loc.dateline
+        if usable and cand is not None and cand.feature_class in classes:
             return loc.place, 0.5
     return None
 
@@ -878,6 +895,7 @@ class _Draft:
     confidence: float
     place_score: float
     position: int = 0  # offset of the date (or clause) within the sentence
+    tentative: bool = False  # placed only by its source and undated: kept only if dated later
 
 
 def incidents_from_places(
@@ -917,7 +935,7 @@ def incidents_from_places(
             continue
         items = _sentence_items(sentence, idx, by_sentence, crossings)
         before = {_date_key(d.date) for d in drafts if d.sentence == body_prev}
-        for n, clause in enumerate(_clauses(sentence)):
+        for n, clause in enumerate(_event_clauses(sentence, types)):
             inside = _in_clause(items, clause)
             context = _Context(
                 idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
@@ -928,6 +946,7 @@ def incidents_from_places(
                 previous = new[-1]
         body_prev = idx
     _dates_told_next(article, drafts)
+    drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
     logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
     return incidents
@@ -991,6 +1010,66 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         )
         for a, b in bounds
     ]
+
+
+#: ", and police arrested three of them a week later": a coordinated clause may tell a
+#: second event.
+_AND_BREAK = re.compile(r",\s+and\s+(?:then\s+)?|\s+and\s+then\s+")
+
+
+def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Sentence]:
+    """The clauses of :func:`_clauses`, split again at ", and" where both parts tell events.
+
+    "Smugglers crossed near Hyesan on Oct. 17, and police arrested three of them a week
+    later" is a crossing and an arrest.
+    """
+    out: list[Sentence] = []
+    for clause in _clauses(sentence):
+        start = 0
+        for m in _AND_BREAK.finditer(clause.text):
+            left, right = clause.text[start : m.start()], clause.text[m.end() :]
+            if min(len(left), len(right)) < 20 or _classify(right, types) is None:
+                continue
+            if _classify(left, types) is None:
+                continue
+            out.append(_part(clause, start, m.start()))
+            start = m.end()
+        out.append(_part(clause, start, len(clause.text)))
+        out.extend(_dated_subordinates(clause, types))
+    return out
+
+
+_ANY_REFERENCE = date(2000, 6, 30)
+_EVENT_SUBORDINATORS = frozenset({"after", "before", "when", "since", "because", "while", "until"})
+
+
+def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list[Sentence]:
+    """Subordinate clauses that tell an event with a date of their own.
+
+    "..., after North Korean customs stopped accepting shipments at the bridge on April 3":
+    the main clause ignores what the "after" clause says; this makes it an event of its
+    own, but only with a day, range or month (not "that was shuttered last year").
+    """
+    out = []
+    for a, b in _subordinate_spans(clause.text):
+        text = clause.text[a:b]
+        word = text.split(maxsplit=1)[0].lower()
+        if word not in _EVENT_SUBORDINATORS or _classify(text, types) is None:
+            continue
+        spans = dates_from_text(text, reference=_ANY_REFERENCE)  # only the kind of date counts
+        if any(d.precision in ("day", "range", "month") for d in spans):
+            out.append(_part(clause, a, b))
+    return out
+
+
+def _part(clause: Sentence, a: int, b: int) -> Sentence:
+    return Sentence(
+        clause.text[a:b],
+        clause.start_char + a,
+        clause.start_char + b,
+        clause.section,
+        clause.paragraph,
+    )
 
 
 def _sentence_items(
@@ -1059,9 +1138,9 @@ class _Context:
 
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
 _SAME_DAY = re.compile(
-    r"\b(?:that|the same)\s+(?:morning|day|night|evening|afternoon)\b"
+    r"\b(?:that|the same|that same)\s+(?:morning|day|night|evening|afternoon)\b"
     r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b"
-    r"|\b(a|one|two|three|four|five|six|seven|\d)\s+days?\s+later\b",
+    r"|\b(a|one|two|three|four|five|six|seven|\d)\s+(days?|weeks?)\s+later\b",
     re.IGNORECASE,
 )
 _COUNT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -1111,16 +1190,22 @@ def _drafts_from_clause(
             days = 1 if relative.group(1) else 0
             if later:
                 days = int(later) if later.isdigit() else _COUNT[later.lower()]
+                days *= 7 if relative.group(3).lower().startswith("week") else 1
             dates = [_shifted(previous.date, days)]  # "that morning", "four days later"
         elif context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
-    if (best is None or inherited) and any(_known(d) for d in dates):
-        # a dated event that names no place of its own: the source's town, else inherited
+    tentative = False
+    if best is None or inherited:
+        # an event that names no place of its own: the source's town, else inherited; an
+        # undated one stays only if the next sentence dates it (else it is talk, not an event)
         reported = _reported_place(located, settlements=True)
-        best, inherited = (reported, False) if reported else (best, inherited)
-        best = best or _reported_place(located, settlements=False)
+        dated = any(_known(d) for d in dates)
+        if reported is not None and (dated or best is None):
+            best, inherited, tentative = reported, False, not dated
+        elif dated:
+            best = best or _reported_place(located, settlements=False)
     if best is None and not any(_known(d) for d in dates):
         logger.debug(
             "Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type
@@ -1143,6 +1228,7 @@ def _drafts_from_clause(
             confidence=_confidence(itype, place, score, inherited, d),
             place_score=score,
             position=offset + d.start_char,
+            tentative=tentative,
         )
         for d in dates
     ]

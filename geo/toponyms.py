@@ -225,6 +225,14 @@ def _curated(found: list) -> bool:
     return any(c.curated for c in found)
 
 
+#: Function words capitalised only because they open a sentence ("A Fengcheng processor").
+_SENTENCE_OPENERS = frozenset(
+    {"the", "a", "an", "in", "at", "on", "from", "near", "to", "and", "but", "when", "after",
+     "before", "since", "while", "across", "outside", "inside", "around", "through", "via",
+     "both", "many", "some", "two", "three", "several", "most", "all", "every", "each"}
+)  # fmt: skip
+
+
 def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
     """A GeoNames-only name inside a run of capitalised words, or after a title, is a person."""
     before = tokens[match.first - 1] if match.first > 0 else None
@@ -235,7 +243,7 @@ def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
         before is not None
         and before.is_word
         and before.is_capitalised
-        and before.lower not in ("the",)
+        and before.lower not in _SENTENCE_OPENERS
     ):
         return True
     return (

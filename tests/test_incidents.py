@@ -511,3 +511,52 @@ def test_date_after_a_reported_event_is_the_event_date():
     article = make_article(["A source in Kapsan said a local dealer was arrested on May 9, 2018."])
     (inc,) = incidents_from_places(article, make_places(article, "Kapsan"))
     assert inc.date.start == date(2018, 5, 9)
+
+
+def test_coordinated_clause_with_its_own_event_is_a_second_incident():
+    article = make_article(
+        [
+            "Smugglers carried copper across the Yalu near Hyesan on October 17, 2024, and police "
+            "arrested three of them in Hyesan a week later."
+        ]
+    )
+    crossing, arrest = incidents_from_places(article, make_places(article, "Yalu", "Hyesan"))
+    assert (crossing.type, crossing.date.start) == ("smuggling_crossing", date(2024, 10, 17))
+    assert (arrest.type, arrest.date.start) == ("arrest", date(2024, 10, 24))
+
+
+def test_dated_event_in_an_after_clause_is_an_incident_of_its_own():
+    article = make_article(
+        [
+            "Smugglers are ferrying antibiotics to Hyesan after customs officers stopped "
+            "accepting medicine at the Friendship Bridge on April 3, 2025."
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Hyesan", "Friendship Bridge"))
+    refusal = [i for i in incidents if i.type == "customs_refusal"]
+    assert [(i.place.name, i.date.start) for i in refusal] == [
+        ("Friendship Bridge", date(2025, 4, 3))
+    ]
+
+
+def test_same_night_takes_the_date_of_the_previous_event():
+    article = make_article(
+        [
+            "Guards arrested two smugglers in Hyesan on March 9, 2025.",
+            "Their goods were confiscated that same night.",
+        ]
+    )
+    _, seizure = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert (seizure.type, seizure.date.start) == ("seizure", date(2025, 3, 9))
+
+
+def test_source_town_locates_an_undated_event_only_when_the_next_sentence_dates_it():
+    article = make_article(
+        [
+            "A partner in Hoeryong said the security bureau has detained five people.",
+            "On November 18, 2024, they took a woman from the market.",
+            "A trader in Hoeryong said smuggling has increased.",
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hoeryong"))
+    assert (inc.type, inc.place.name, inc.date.start) == ("arrest", "Hoeryong", date(2024, 11, 18))

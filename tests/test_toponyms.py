@@ -80,3 +80,15 @@ def test_offsets_index_the_article_text(gazetteer):
     text = "Lorem. Trucks left Hyesan at night."
     (m,) = toponyms_from_text(text[7:], offset=7, sentence=1, gazetteer=gazetteer)
     assert text[m.start_char : m.end_char] == "Hyesan" and m.sentence == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A Fengcheng processor said it had placed an order.", ["Fengcheng"]),
+        ("Two Tonghua firms placed orders.", ["Tonghua"]),
+        ("Zhang Fengcheng, a trader, said so.", []),
+    ],
+)
+def test_capitalised_sentence_opener_does_not_make_a_name_a_person(gazetteer, text, expected):
+    assert names(text, gazetteer) == expected
