@@ -4,7 +4,8 @@ For each size: write a store (plus a fifth as many routes), start ``streamlit ru
 on it, open it once to warm the caches, then in a fresh page measure
 
 - first draw: from navigation until the incidents are drawn in the map iframe
-  (``window.bwDrawn``), and the bytes received over the websocket;
+  (``window.bwDrawn``), and the bytes received over the websocket plus the map data file
+  the map fetches once (``/app/static/mapdata/<hash>.json``);
 - redraw: from choosing one incident type in the sidebar until the map shows fewer
   markers, and whether the map iframe survived (no reload).
 
@@ -135,12 +136,22 @@ def _start(build: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _open(page, url: str, timeout_ms: int) -> tuple[float, int, object]:
+    """Open the app; return the seconds until drawn, the data bytes received, the map frame.
+
+    Bytes: every websocket frame plus the map data file the map fetches over HTTP.
+    """
     received = [0]
 
     def on_ws(ws) -> None:
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
 
+    def on_response(response) -> None:
+        if "/app/static/mapdata/" in response.url:
+            size = int(response.headers.get("content-length") or 0)
+            received[0] += size
+
     page.on("websocket", on_ws)
+    page.on("response", on_response)
     t0 = time.perf_counter()
     page.goto(url)
     page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)

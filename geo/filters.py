@@ -271,7 +271,7 @@ def _filter_routes(
     if state.types or state.actors:
         # routes carry neither an incident type nor actors: a view narrowed to them
         # keeps only routes reported by the articles that still have incidents.
-        mask &= _isin(gdf["article_id"], set(gdf_incidents["article_id"]))
+        mask &= _isin(gdf["article_id"], gdf_incidents["article_id"].unique())
     if state.articles:
         mask &= _isin(gdf["article_id"], state.articles)
     touched = _route_places(gdf) if state.places or state.countries else None
@@ -315,19 +315,30 @@ def _filter_places(
     if state.precisions:
         mask &= _isin(gdf["geo_precision"], state.precisions)
     if state.types or state.actors or state.text.strip() or state.date_from or state.date_to:
-        used = set(zip(gdf_incidents["article_id"], gdf_incidents["place"], strict=True))
-        for article_id, names in zip(
-            gdf_routes["article_id"],
-            _route_places(gdf_routes) if len(gdf_routes) else [],
-            strict=True,
-        ):
-            used.update((article_id, name) for name in names)
-        mask &= pd.Series(
-            [(a, n) in used for a, n in zip(gdf["article_id"], gdf["name"], strict=True)],
-            index=gdf.index,
-            dtype=bool,
+        keys = pd.MultiIndex.from_arrays(
+            [gdf["article_id"].astype(object), gdf["name"].astype(object)]
         )
+        used = _used_places(gdf_incidents, gdf_routes)
+        mask &= pd.Series(keys.isin(used), index=gdf.index, dtype=bool)
     return gdf[mask]
+
+
+def _used_places(gdf_incidents: pd.DataFrame, gdf_routes: pd.DataFrame) -> pd.MultiIndex:
+    """(article_id, place name) of every kept incident and every place a kept route touches.
+
+    Column-wise (no Python loop over rows): 100,000 incidents in milliseconds.
+    """
+    columns = ["article_id", "name"]
+    frames = [gdf_incidents[["article_id", "place"]].set_axis(columns, axis=1)]
+    if len(gdf_routes):
+        for column in ("origin", "destination"):
+            frames.append(gdf_routes[["article_id", column]].set_axis(columns, axis=1))
+        if "via" in gdf_routes:
+            via = gdf_routes[["article_id", "via"]].copy()
+            via["via"] = via["via"].map(_listish)
+            frames.append(via.explode("via").set_axis(columns, axis=1))
+    used = pd.concat(frames, ignore_index=True).astype(object).dropna()
+    return pd.MultiIndex.from_frame(used)
 
 
 def filter_layers(layers: Layers, state: FilterState) -> Layers:

@@ -1336,6 +1336,23 @@ _CANVAS_JS = r"""(function () {
     }
   };
 
+  // The app's data layers outlive the feature group streamlit-folium swaps on every rerun:
+  // one layer per kind and map, redrawn only when what it shows changed (a filter that
+  // keeps every route leaves the routes canvas as it is).
+  window.BwKeep = function (map, kind, Cls, empty, options, url, mask, extra) {
+    var kept = map._bwKept = map._bwKept || {}, layer = kept[kind];
+    var same = JSON.stringify([url, options]), sig = JSON.stringify([mask, extra]);
+    if (layer && layer._bwSame === same && layer instanceof Cls) {
+      if (layer._bwSig !== sig) { layer.load(window.BwData.get(url), kind, mask, extra); }
+    } else {
+      if (layer) { map.removeLayer(layer); }
+      layer = new Cls(empty, options).load(window.BwData.get(url), kind, mask, extra);
+      map.addLayer(layer);
+    }
+    layer._bwSame = same; layer._bwSig = sig; kept[kind] = layer;
+    return layer;
+  };
+
   function bits(b64) {  // base64 of a little-endian bit mask -> bytes; null: every row
     if (b64 === null || b64 === undefined) { return null; }
     var s = atob(b64), out = new Uint8Array(s.length);
@@ -1634,7 +1651,9 @@ _CANVAS_JS = r"""(function () {
   // Routes: lines, dashed/red by style, arrow heads drawn at the destination from the last
   // segment; data {id, l, d, s, c (per route: parts of flat lon/lat), S, D}.
   window.BwRoutes = Base.extend({
-    options: {order: 1, styles: {}},
+    // Over `thin` routes in view: 1-pixel lines (a canvas strokes hairlines ten times faster
+    // than wider lines, and thousands of wide lines merge into one blot anyway).
+    options: {order: 1, styles: {}, thin: 2000},
     _prepare: function () {
       var c = this._data, lat = [], lng = [], parts = [0], first = [], box = [], byStyle = {};
       for (var i = 0; i < c.id.length; i++) {
@@ -1701,11 +1720,18 @@ _CANVAS_JS = r"""(function () {
       var U = this._U, V = this._V, X = this._X, Y = this._Y, P = this._parts, F = this._first;
       for (var v = 0; v < U.length; v++) { X[v] = U[v] * s - o.x; Y[v] = V[v] * s - o.y; }
       ctx.lineCap = "round"; ctx.lineJoin = "round";
+      var inView = {}, total = 0;
       for (var key in this._byStyle) {
-        var ids = this._byStyle[key], st = this.options.styles[this._data.S[key]] || {};
-        var visible = ids.filter(function (i) { return this._visible(i, b, s, o, 20); }, this);
+        inView[key] = this._byStyle[key].filter(function (i) {
+          return this._visible(i, b, s, o, 20);
+        }, this);
+        total += inView[key].length;
+      }
+      this.thin = total > this.options.thin;
+      for (key in inView) {
+        var visible = inView[key], st = this.options.styles[this._data.S[key]] || {};
         if (!visible.length) { continue; }
-        ctx.strokeStyle = st.color || "#1f4e9c"; ctx.lineWidth = st.weight || 2;
+        ctx.strokeStyle = st.color || "#1f4e9c"; ctx.lineWidth = this.thin ? 1 : st.weight || 2;
         ctx.globalAlpha = st.opacity || 0.9;
         ctx.setLineDash(st.dashArray ? String(st.dashArray).split(/[ ,]+/).map(Number) : []);
         for (var n = 0; n < visible.length; n++) {
@@ -1853,13 +1879,16 @@ class _CanvasLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        {%- if this.source %}
+        {{ this.keep_js }}
+        {%- else %}
         var {{ this.get_name() }} = (function (t0) {
             var layer = new {{ this.js_class }}({{ this.payload_json }}, {{ this.options_js }});
-            {{ this.load_js }}
             (window.bwTimings = window.bwTimings || {})[{{ this.layer_name|tojson }}] =
                 performance.now() - t0;
             return layer;
         })(performance.now());
+        {%- endif %}
         {% endmacro %}
         """
     )
@@ -1881,14 +1910,29 @@ class _CanvasLayer(Layer):
         self.options_js = _json_for_script(options)
         self.count = count
         self.source = source
-        self.load_js = ""
-        if source is not None:
-            args = ", ".join(_json_for_script(v) for v in source[1:])
-            self.load_js = f"layer.load(window.BwData.get({_json_for_script(source[0])}), {args});"
+        self.keep_js = ""  # set by render() once the map is known
 
     def render(self, **kwargs: Any) -> None:
         """Render without compiling the (large) payload as a template."""
-        _render_layer_raw(self, kwargs)
+        if self.source is None:
+            _render_layer_raw(self, kwargs)
+            return
+        # Fetched data: the layer is kept on the map across feature groups (BwKeep), so
+        # it is not added to its parent group.
+        url, kind, mask, extra = (_json_for_script(v) for v in self.source)
+        self.keep_js = (
+            f"var {self.get_name()} = window.BwKeep({_map_name(self)}, {kind}, {self.js_class}, "
+            f"{self.payload_json}, {self.options_js}, {url}, {mask}, {extra});"
+        )
+        self.get_root().script.add_child(_RawText(self.keep_js), name=self.get_name())
+
+
+def _map_name(element: Any) -> str:
+    """JS variable name of the map an element belongs to ("null" when it has none)."""
+    parent = getattr(element, "_parent", None)
+    while parent is not None and not isinstance(parent, folium.Map):
+        parent = getattr(parent, "_parent", None)
+    return parent.get_name() if parent is not None else "null"
 
 
 # Group-level flags for benchmarks/tests once the incidents are on the map and drawn.
@@ -1931,10 +1975,7 @@ class _Bindings(MacroElement):
 
     def render(self, **kwargs: Any) -> None:
         """Resolve layer variable names, then render."""
-        parent = self._parent
-        while parent is not None and not isinstance(parent, folium.Map):
-            parent = getattr(parent, "_parent", None)
-        map_name = parent.get_name() if parent is not None else "null"
+        map_name = _map_name(self)
         self.js = (
             _BIND_JS.replace("__INCIDENTS__", self.incidents.get_name())
             .replace("__ROUTES__", self.routes.get_name())

@@ -4,6 +4,7 @@ import dataclasses
 import doctest
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
@@ -275,6 +276,18 @@ def test_type_filter_keeps_only_that_type_and_its_places(layers):
     assert _ids(out.incidents) == ["a-i002", "b-i002"]
     assert set(out.places["name"]) == {"Dandong", "Sinuiju"}  # Sinuiju via the route
     assert "Hyesan" not in set(out.places["name"])
+
+
+def test_incident_only_filter_keeps_places_a_route_passes_through(layers):
+    routes = layers.routes.copy()
+    routes["destination"] = "Uiju"
+    routes["via"] = [np.array(["Sinuiju"], dtype=object)]  # as read back from the store
+    layers.routes = routes
+    out = filter_layers(layers, FilterState(types=("arrest",)))
+    assert set(out.places["name"]) == {"Dandong", "Sinuiju"}  # Sinuiju only as a waypoint
+    routes["via"] = [None]
+    out = filter_layers(layers, FilterState(types=("arrest",)))
+    assert set(out.places["name"]) == {"Dandong"}
 
 
 def test_type_filter_drops_routes_of_articles_without_kept_incidents(layers):
