@@ -186,14 +186,17 @@ _SUBORDINATE = re.compile(
 )
 _COMPLEMENT = re.compile(
     r"(?:\b(?:said|says|say|told|tells|reported|reports|added|claimed|believes?|believed|"
-    r"confirmed|knows?|learned|noted|stated|revealed)\b[^,;.“”\"]{0,60}"
+    r"confirmed|knows?|learned|noted|stated|revealed|shows?|showed|shown|indicates?|"
+    r"indicated|suggests?|suggested|found|finds|alleges?|alleged|estimates?|estimated)\b"
+    r"[^,;.“”\"]{0,60}"
     r"|\b(?:evidence|is|was|aware)\s*)$",
     re.IGNORECASE,
 )
 
 
 _TIME_ADVERBIAL = re.compile(
-    r"(?:the\s+)?(?:early|mid|late|last|this|\d|January|February|March|April|May|June|July|"
+    r"(?:the\s+)?(?:early|mid|late|last|this|\d|(?:same\s+)?(?:morning|day|night|evening|"
+    r"afternoon|week|month|year|time)\b|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)",
     re.IGNORECASE,
 )
@@ -238,7 +241,7 @@ _ANAPHOR = re.compile(
 _PREP_END = re.compile(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
-    r"off|left|leaving|departed|departing|reached|entered|over|and|or)"
+    r"off|left|leaving|departed|departing|fled|escaped|reached|entered|over|and|or)"
     r"\s*$",
     re.IGNORECASE,
 )
@@ -360,6 +363,8 @@ def _role(before: str) -> str:
         return "in"  # "Residents of Sokha-ri carried ...": they are there
     if role in ("leaving", "departed", "departing"):
         return "left"
+    if role in ("fled", "escaped"):
+        return "from"  # "fled Hyesan across the river": where the crossing began
     if role in ("reached", "entered"):
         return "into"
     if role == "over":
@@ -469,6 +474,8 @@ def _located(
         role = _role(_window(text, start))
         if role in ("other", "of", "subject") and _FACILITY_AFTER.match(text, end):
             role = "at"  # "closed the Khasan checkpoint", "officers of Hunchun Customs"
+        elif role == "crossed" and _facility(place):
+            role = "through"  # "the train crossed the Friendship Bridge"
         elif role == "other" and _facility(place):
             role = "at"  # "closed the Ji'an bridge": what happens to a crossing happens there
         reporting = any(a <= start and end <= b for a, b in spans)
@@ -930,6 +937,7 @@ def incidents_from_places(
     drafts: list[_Draft] = []
     previous: _Draft | None = None
     body_prev: int | None = None
+    recent: tuple[int, DateSpan] | None = None
     for idx, sentence in enumerate(article.sentences):
         if sentence.section != "body":
             continue
@@ -938,13 +946,15 @@ def incidents_from_places(
         for n, clause in enumerate(_event_clauses(sentence, types)):
             inside = _in_clause(items, clause)
             context = _Context(
-                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
+                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1, recent
             )
             new = _drafts_from_clause(article, clause, context, inside, types, previous)
             drafts.extend(new)
             if new and new[-1].place is not None:
                 previous = new[-1]
         body_prev = idx
+        days = [d for d in _sentence_dates(article, sentence) if d.start and d.start == d.end]
+        recent = (idx, days[-1]) if days else recent
     _dates_told_next(article, drafts)
     drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
@@ -1134,6 +1144,7 @@ class _Context:
     anaphoric: bool  # the sentence opens with an anaphor
     follows: bool  # a clause after ", but" in the same sentence
     one_date_before: bool = False  # the previous sentence reported a single date
+    recent: tuple[int, DateSpan] | None = None  # the last day told before, and its sentence
 
 
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
@@ -1144,6 +1155,34 @@ _SAME_DAY = re.compile(
     re.IGNORECASE,
 )
 _COUNT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _relative_days(relative: re.Match[str]) -> int:
+    """Days after the base day of "that morning" (0), "the next day" (1), "a week later" (7)."""
+    later = relative.group(2)
+    if not later:
+        return 1 if relative.group(1) else 0
+    days = int(later) if later.isdigit() else _COUNT[later.lower()]
+    return days * (7 if relative.group(3).lower().startswith("week") else 1)
+
+
+#: How many sentences back "that morning" or "two days later" may find its day.
+_RELATIVE_REACH = 5
+
+
+def _narrative_day(previous: _Draft | None, context: _Context) -> DateSpan | None:
+    """The day a relative date counts from: the latest day told in the last five sentences.
+
+    That is the previous incident's date or, if a later sentence named a day without an
+    event ("The train crossed on October 12. The cargo was seized the same day."), that day.
+    """
+    options = []
+    if previous is not None and _known(previous.date) and previous.date.start is not None:
+        options.append((previous.sentence, 1, previous.date))
+    if context.recent is not None:
+        options.append((context.recent[0], 0, context.recent[1]))
+    options = [o for o in options if context.sentence - o[0] <= _RELATIVE_REACH]
+    return max(options, key=lambda o: (o[0], o[1]))[2] if options else None
 
 
 def _shifted(span: DateSpan, days: int) -> DateSpan:
@@ -1183,16 +1222,12 @@ def _drafts_from_clause(
     ):
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
-    if not _known(dates[0]) and previous is not None and _known(previous.date):
-        relative = _SAME_DAY.search(clause.text)
-        if relative is not None and idx - previous.sentence <= 3:
-            later = relative.group(2)
-            days = 1 if relative.group(1) else 0
-            if later:
-                days = int(later) if later.isdigit() else _COUNT[later.lower()]
-                days *= 7 if relative.group(3).lower().startswith("week") else 1
-            dates = [_shifted(previous.date, days)]  # "that morning", "four days later"
-        elif context.follows and previous.sentence == idx:
+    relative = None if _known(dates[0]) else _SAME_DAY.search(clause.text)
+    base = _narrative_day(previous, context) if relative is not None else None
+    if relative is not None and base is not None:
+        dates = [_shifted(base, _relative_days(relative))]  # "that morning", "4 days later"
+    elif not _known(dates[0]) and previous is not None and _known(previous.date):
+        if context.follows and previous.sentence == idx:
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."

@@ -560,3 +560,40 @@ def test_source_town_locates_an_undated_event_only_when_the_next_sentence_dates_
     )
     (inc,) = incidents_from_places(article, make_places(article, "Hoeryong"))
     assert (inc.type, inc.place.name, inc.date.start) == ("arrest", "Hoeryong", date(2024, 11, 18))
+
+
+def test_relative_day_counts_from_the_last_day_told_even_without_an_event():
+    article = make_article(
+        [
+            "Police arrested a courier in Hyesan on March 2, 2025.",
+            "A train reached Khasan on October 12, 2025.",
+            "Officials were not available.",
+            "Its cargo was seized in Khasan that morning.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Hyesan", "Khasan"))
+    seizure = next(i for i in incidents if i.type == "seizure")
+    assert seizure.date.start == date(2025, 10, 12)
+
+
+def test_what_documents_show_is_the_event_with_its_date():
+    article = make_article(
+        [
+            "Company records show that in February 2023 a firm in Tonghua placed an order "
+            "for 18,000 jackets."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Tonghua"))
+    assert (inc.type, inc.date.start, inc.date.precision) == (
+        "trade_order",
+        date(2023, 2, 1),
+        "month",
+    )
+
+
+def test_fled_names_the_place_the_crossing_began():
+    article = make_article(
+        ["A woman fled Hyesan across the river on October 26, 2024 and reached Changbai."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan", "Changbai"))
+    assert (inc.type, inc.place.name) == ("defection", "Hyesan")
