@@ -214,8 +214,11 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for m in _SUBORDINATE.finditer(text):
-        if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1), 90)):
-            continue
+        if m.group(1).lower() == "that" and (
+            _COMPLEMENT.search(_window(text, m.start(1), 90))
+            or (text[: m.start(1)].rstrip().endswith(" and") and _REPORT_VERB.search(text))
+        ):
+            continue  # "said X and that Y": Y is reported content too
         if _TIME_ADVERBIAL.match(text, m.end()):
             continue  # "since late December", "after March 3": a date, not a clause
         end = _CLAUSE_END.search(text, m.end())
@@ -290,7 +293,9 @@ _SOURCE_NOUN = re.compile(
     re.IGNORECASE,
 )
 _REPORT_VERB = re.compile(
-    r"\b(?:said|says|say|told|tells|reported|added|explained|claimed)\b", re.IGNORECASE
+    r"\b(?:said|says|say|told|tells|reported|added|explained|claimed|confirmed|noted|stated|"
+    r"warned|recalled|described)\b",
+    re.IGNORECASE,
 )
 _SEGMENT_BREAK = re.compile(r"[,;:“”\"()]")
 _REPORTING = (
@@ -298,6 +303,12 @@ _REPORTING = (
     re.compile(
         r"\b(?:a|an|the|two|many|local)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
         r"(?:residents?|natives?|sources?|officials?)\b"
+    ),
+    # "told reporters in Seoul", "said at a briefing in Seoul": where the telling happened
+    re.compile(
+        r"\b(?:told|said|briefed|speaking|spoke)\s+(?:to\s+)?(?:(?:reporters|journalists|"
+        r"the press|lawmakers|a (?:news )?(?:briefing|conference|press conference))\s+)?"
+        r"(?:in|at)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
     ),
 )
 _ROLE_WEIGHT = {
@@ -344,7 +355,7 @@ def _role(before: str) -> str:
         if stripped == text:
             break
         text = stripped
-    if not text or text[-1] in '“"‘(':
+    if not text or text[-1] in '“"‘(' or _OPENING_PHRASE.search(before):
         return "subject"
     if _ACROSS_FROM.search(text):
         return "across from"
@@ -377,6 +388,12 @@ def _role(before: str) -> str:
         return "to"  # "to a buyer from Longjing", "to traders in Changbai"
     return "through" if role in ("via", "by way of") else role
 
+
+#: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.
+_OPENING_PHRASE = re.compile(
+    r"(?:^|[.;:]\s+)[\s“\"]*(?:In|On|During|By|Since|After|Before|Last|Earlier|Later|"
+    r"Meanwhile|However|Then|At|Also|Separately|Instead)\b[^,.;:]*,\s*$"
+)
 
 #: How far back (characters) the words governing a mention are looked for.
 _LOOKBACK = 120
@@ -443,6 +460,7 @@ class _Located:
     reporting: bool
     where: bool = False  # followed by ", where ...": the place of what the clause tells
     dateline: bool = False  # "SEOUL, June 30 (Yonhap) --": where the report was filed
+    venue: bool = False  # "told reporters in Seoul": where it was told
 
 
 def _mentions_by_sentence(places: Sequence[Place]) -> dict[int, list[tuple[Mention, Place]]]:
@@ -483,11 +501,15 @@ def _located(
             role = out[-1].role if out and out[-1].end >= start - 12 else "other"
         where = _WHERE_AFTER.match(text, end) is not None
         dated = dateline is not None and end <= dateline.end()
-        out.append(_Located(place, mention, start, end, role, reporting, where, dated))
+        venue = _VENUE_BEFORE.search(_window(text, start, 60)) is not None
+        out.append(_Located(place, mention, start, end, role, reporting, where, dated, venue))
     _mark_anchors(out, text)
     return out
 
 
+_VENUE_BEFORE = re.compile(
+    r"\b(?:told|said|briefed|speaking|spoke)\b[^,.;]{0,40}\b(?:in|at)\s+$", re.IGNORECASE
+)
 _WHERE_AFTER = re.compile(r"\s*,\s*where\b")
 
 #: A facility named after its place: "the Khasan checkpoint", "Hunchun Customs", "the
@@ -581,7 +603,7 @@ def _reported_place(
     classes = SETTLEMENT_CLASSES if settlements else SETTLEMENT_CLASSES | _AREA_CLASSES
     for loc in located:
         cand = loc.place.candidate
-        usable = loc.reporting and not loc.dateline
+        usable = loc.reporting and not loc.dateline and not loc.venue
         if usable and cand is not None and cand.feature_class in classes:
             return loc.place, 0.5
     return None
@@ -934,6 +956,10 @@ def incidents_from_places(
     types = [t for t in _as_types(incident_types) if t.pattern is not None]
     by_sentence = _mentions_by_sentence(places)
     crossings = _crossing_mentions(places)
+    sites = sorted(
+        ((m.start_char, m.end_char, p) for p in places if _settlement(p) for m in p.mentions),
+        key=lambda x: x[0],
+    )
     drafts: list[_Draft] = []
     previous: _Draft | None = None
     body_prev: int | None = None
@@ -948,7 +974,7 @@ def incidents_from_places(
             context = _Context(
                 idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1, recent
             )
-            new = _drafts_from_clause(article, clause, context, inside, types, previous)
+            new = _drafts_from_clause(article, clause, context, inside, types, previous, sites)
             drafts.extend(new)
             if new and new[-1].place is not None:
                 previous = new[-1]
@@ -993,12 +1019,47 @@ _DEFINITE_SITE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
-_CROSSING_CLASSES = frozenset({"bridge", "port_of_entry"})
-_DEFINITE = re.compile(
-    r"\bthe\s+(?:[\w-]+\s+)?(?:bridge|border crossing|crossing|port of entry|customs post|"
-    r"customs house|checkpoint)\b",
+_SITE_NOUN = re.compile(
+    r"\bthe (?:same )?(warehouse|depot|storehouse|market|factory|mine|yard|plant|workshop|"
+    r"laboratory|compound|farm|shop|port|station)\b",
     re.IGNORECASE,
 )
+
+
+_SITE_THEN_PLACE = re.compile(r"[^.;]*?\s(?:in|at|near|of)\s+")  # "factory in Kanggye"
+#: "Kanggye's garment factory"
+_PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,2}\s+")
+
+
+def _site_antecedent(
+    article: Article, clause: Sentence, sites: Sequence[tuple[int, int, Place]]
+) -> tuple[Place, float] | None:
+    """Where "the factory" is: the town named with the last "factory" before this clause.
+
+    "... an order with a clothing factory in Kanggye. ... The factory sewed the jackets"
+    happened in Kanggye, whatever the incidents in between.
+    """
+    m = _SITE_NOUN.search(clause.text)
+    if m is None:
+        return None
+    noun = re.compile(rf"\b{m.group(1)}\b", re.IGNORECASE)
+    before = article.text[max(0, clause.start_char - 3000) : clause.start_char]
+    offset = clause.start_char - len(before)
+    for hit in reversed(list(noun.finditer(before))):
+        start, end = offset + hit.start(), offset + hit.end()
+        for a, b, place in sites:
+            after = article.text[end:a] if 0 <= a - end <= 40 else ""
+            before_noun = article.text[b:start] if 0 <= start - b <= 25 else ""
+            if _SITE_THEN_PLACE.fullmatch(after) or _PLACE_THEN_SITE.fullmatch(before_noun):
+                return place, 1.0
+    return None
+
+
+_CROSSING_CLASSES = frozenset({"bridge", "port_of_entry"})
+_DEFINITE = re.compile(
+    r"\b(?i:the)\s+(?:[a-z][\w-]*\s+)?(?i:bridge|border crossing|crossing|port of entry|"
+    r"customs post|customs house|checkpoint)\b"
+)  # not "the Kraskino checkpoint": a named one the gazetteer lacks is another crossing
 
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
@@ -1038,8 +1099,10 @@ def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Se
         start = 0
         for m in _AND_BREAK.finditer(clause.text):
             left, right = clause.text[start : m.start()], clause.text[m.end() :]
-            if min(len(left), len(right)) < 20 or _classify(right, types) is None:
+            if min(len(left), len(right)) < 20:
                 continue
+            if _classify(right, types) is None and not right.lower().startswith("that "):
+                continue  # ", and that ..." is a new reported statement, event or not
             if _classify(left, types) is None:
                 continue
             out.append(_part(clause, start, m.start()))
@@ -1200,6 +1263,7 @@ def _drafts_from_clause(
     items: Sequence[tuple[Mention, Place]],
     types: Sequence[IncidentType],
     previous: _Draft | None,
+    sites: Sequence[tuple[int, int, Place]] = (),
 ) -> list[_Draft]:
     found = _classify(clause.text, types)
     if found is None:
@@ -1207,7 +1271,7 @@ def _drafts_from_clause(
     itype, cue = found
     idx = context.sentence
     located = _located(clause, items, article)
-    best = _best_place(located, cue, itype)
+    best = _best_place(located, cue, itype) or _site_antecedent(article, clause, sites)
     inherited = False
     linked = (
         context.follows or _is_anaphoric(clause.text) or bool(_DEFINITE_SITE.search(clause.text))

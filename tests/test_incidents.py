@@ -597,3 +597,45 @@ def test_fled_names_the_place_the_crossing_began():
     )
     (inc,) = incidents_from_places(article, make_places(article, "Hyesan", "Changbai"))
     assert (inc.type, inc.place.name) == ("defection", "Hyesan")
+
+
+def test_the_factory_is_where_the_article_named_the_factory():
+    article = make_article(
+        [
+            "A firm in Tonghua placed an order with a factory in Hyesan in February 2023.",
+            "Trucks crossed the Friendship Bridge on 3 May 2023.",
+            "The factory sewed the jackets between April and June 2023.",
+        ]
+    )
+    places = make_places(article, "Tonghua", "Hyesan", "Friendship Bridge")
+    sewing = next(i for i in incidents_from_places(article, places) if "sewed" in i.excerpt)
+    assert (sewing.type, sewing.place.name) == ("covert_production", "Hyesan")
+
+
+def test_where_officials_spoke_is_not_where_it_happened():
+    article = make_article(
+        [
+            "A soldier defected on Oct. 22, 2024, a JCS official told reporters in Sinuiju.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Sinuiju"))
+    assert [i.place for i in incidents] == [None]
+
+
+def test_second_reported_statement_after_and_that_is_reported_too():
+    article = make_article(
+        [
+            "A source in Kapsan said the copper came from a mine in the county and that a "
+            "dealer was arrested in mid-February 2025."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Kapsan"))
+    assert (inc.type, inc.place.name, inc.date.start) == ("arrest", "Kapsan", date(2025, 2, 11))
+
+
+def test_subject_after_an_opening_phrase_can_be_the_place():
+    article = make_article(
+        ["In the first quarter of 2024, Hunchun dispatched 1,460 containers of seafood by truck."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hunchun"))
+    assert (inc.type, inc.place.name, inc.date.end) == ("transport", "Hunchun", date(2024, 3, 31))
