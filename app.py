@@ -316,7 +316,9 @@ def _draw_map(
     )
     maps.localize_assets(m, mode="url", base_url=_vendor_base_url())
     data = _map_data(layers, st.session_state["layers_key"])
-    groups = [maps.feature_group_from_map_data(data, _map_data_url(data), visible=filtered)]
+    url = _map_data_url(data)
+    maps.prefetch_map_data(m, url)  # the fetch starts with the map's first script
+    groups = [maps.feature_group_from_map_data(data, url, visible=filtered)]
     center = zoom = None
     if selection and selection.get("center") and st.session_state.pop("recentre", False):
         center, zoom = selection["center"], 11

@@ -108,7 +108,12 @@ def test_first_view_shows_all_incidents_and_the_map(at, fake):
     # the map's Leaflet comes from the local static folder, never a CDN
     html = call["fig"].get_root().render()
     assert "cdn.jsdelivr" not in html and "/app/static/vendor/leaflet/leaflet.js" in html
-    assert all(url.startswith("/app/static/vendor/") for _, url in call["fig"].default_js)
+    scripts = [url for _, url in call["fig"].default_js]
+    assert all(url.startswith("/app/static/vendor/") for url in scripts[1:])
+    # the first script starts fetching the map data (served beside it, content-hashed)
+    data_url = _source(call, "incidents")[0]
+    assert scripts[0] == data_url.removesuffix(".json") + ".js"
+    assert (APP_DIR / "static" / scripts[0].removeprefix("/app/static/")).exists()
     assert len(at.dataframe) >= 1
 
 

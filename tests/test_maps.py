@@ -497,6 +497,18 @@ def test_save_map_data_writes_once_and_prunes_stale_files(layers, tmp_path):
     )
 
 
+def test_prefetch_script_is_written_beside_the_data_and_loaded_first(layers, tmp_path):
+    path = maps.save_map_data(maps.map_data_from_layers(layers), tmp_path)
+    script = path.with_suffix(".js").read_text()
+    assert "fetch(url" in script and '.replace(/\\.js$/, ".json")' in script
+    m = maps.localize_assets(maps.base_map(), mode="url", base_url="/app/static/vendor")
+    maps.prefetch_map_data(m, f"/app/static/mapdata/{path.name}")
+    assert m.default_js[0] == ("bw_map_data", f"/app/static/mapdata/{path.stem}.js")
+    assert [n for n, _ in m.default_js[1:]] == ["leaflet"]
+    with pytest.raises(ValueError, match="json"):
+        maps.prefetch_map_data(m, "/app/static/mapdata/x.js")
+
+
 def test_map_data_rejects_bad_arguments(layers):
     with pytest.raises(ValueError, match="popups"):
         maps.map_data_from_layers(layers, popups="long")

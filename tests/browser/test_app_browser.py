@@ -229,3 +229,44 @@ def test_table_row_selects_and_centres_the_map(page, app_url, blocked_network):
     drawn = "window.bwLayers.map.hasLayer(window.bwLayers.incidents)"
     assert map_frame.evaluate(drawn) and _drawn(map_frame) == 3
     page.screenshot(path="/tmp/app_table_pick.png", full_page=True)
+
+
+_ALPHA_AT = """(ll) => {  // opacity of the incidents canvas at a lat/lng (0: nothing drawn there)
+    const l = window.bwLayers.incidents, b = l._bounds;
+    const m = l._container.width / (b.max.x - b.min.x);
+    const p = l._map.latLngToLayerPoint(ll);
+    const x = Math.round((p.x - b.min.x) * m), y = Math.round((p.y - b.min.y) * m);
+    return l._ctx.getImageData(x, y, 1, 1).data[3];
+}"""
+
+
+def test_filter_change_sends_visibility_and_redraws_in_the_same_frame(
+    page, app_url, blocked_network
+):
+    network, _, map_frame = _open(page, app_url, blocked_network)
+    hyesan = map_frame.evaluate(
+        """() => window.bwLayers.incidents.getLayers()
+            .find(l => l.feature.properties.id === "b-i001").getLatLng()"""
+    )
+    assert map_frame.evaluate(_ALPHA_AT, hyesan) > 0  # the defection at Hyesan is drawn
+    map_frame.evaluate("window.__sameFrame = true; window.__routes = window.bwLayers.routes")
+
+    page.locator(".stMultiSelect").nth(1).click()
+    page.keyboard.type("arrest")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    map_frame.wait_for_function(
+        "window.bwLayers.incidents.getLayers().length === 1", timeout=15_000
+    )
+    map_frame.wait_for_function("window.bwDrawn.incidents === 1", timeout=15_000)
+    ids = map_frame.evaluate(
+        "window.bwLayers.incidents.getLayers().map(l => l.feature.properties.id)"
+    )
+    assert ids == ["a-i002"]
+    assert map_frame.evaluate(_ALPHA_AT, hyesan) == 0  # hidden, not only left out of a list
+    assert map_frame.evaluate("window.__sameFrame") is True  # no iframe reload
+    # the route of article a is still shown: same layer, not rebuilt or redrawn
+    assert map_frame.evaluate("window.bwLayers.routes === window.__routes")
+    # the data travelled once, as a file; the filter change sent only which rows to show
+    fetched = [u for _, u in network.allowed if "/app/static/mapdata/" in u]
+    assert len([u for u in fetched if u.endswith(".json")]) == 1, fetched
