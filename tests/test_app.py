@@ -224,6 +224,37 @@ def test_pasted_article_is_added(at):
     assert any("pasted_one" in o for o in at.multiselect(key="f_article").options)
 
 
+def test_added_article_survives_a_restart_until_removed(at, store, fake):
+    at.text_area(key="paste_text").set_value(
+        "Traders cross the Yalu\n\nOn March 3, 2017, five trucks carrying coal crossed the "
+        "bridge from Sinuiju to Dandong, a trader said."
+    )
+    at.text_input(key="paste_name").set_value("my report (1)")
+    at.button(key="add_button").click().run()
+    assert not at.exception, at.exception
+    assert [p.name for p in (store / "uploads").iterdir()] == ["my_report_1.txt"]
+    # a new session (restart) merges it with the store
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.run()
+    assert not fresh.exception, fresh.exception
+    assert any("my_report_1" in o for o in fresh.multiselect(key="f_article").options)
+    assert fresh.multiselect(key="remove_uploads").options == ["my_report_1.txt"]
+    # removing it takes it off the map and out of the store
+    fresh.multiselect(key="remove_uploads").set_value(["my_report_1.txt"])
+    fresh.button(key="remove_button").click().run()
+    assert not fresh.exception, fresh.exception
+    assert list((store / "uploads").iterdir()) == []
+    assert not any("my_report_1" in o for o in fresh.multiselect(key="f_article").options)
+    assert _count(fresh).startswith("4 of 4 incidents")
+
+
+def test_bad_upload_is_not_kept(at, store):
+    at.file_uploader(key="upload").set_value(("broken.txt", b"\x00\x01\x02", "text/plain"))
+    at.button(key="add_button").click().run()
+    assert not at.exception
+    assert not (store / "uploads").exists() or list((store / "uploads").iterdir()) == []
+
+
 @pytest.mark.slow
 def test_fresh_checkout_builds_the_seeds_on_first_run(tmp_path, monkeypatch, fake):
     folder = tmp_path / "fresh_build"
