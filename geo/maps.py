@@ -22,11 +22,24 @@ page by the feature group), drawn in one pass per view: no Leaflet layer per fea
 100,000 incidents draw in well under a second. Data travel as compact columnar JSON: each
 incident carries only ``id``, ``type``, ``label`` and ``date`` (plus ``popup`` when
 ``popups="full"``), about 70 bytes, so 10,000 incidents stay under 2 MB of HTML. Markers are
-pre-drawn images per type; route arrow heads are drawn in the browser from each line's last
-segment (constant size in pixels); place labels are placed greedily and left out where they
-would overlap another label. Clicks and hovers are hit-tested by the layers themselves (one
-dispatcher per map: incidents over places over routes); a click fires ``click`` with
-``layer`` = a proxy whose ``toGeoJSON()`` is the feature, as st_folium expects.
+pre-drawn sprites per type, stamped into the canvas pixels in JS (100,000 in about 0.15 s,
+against 0.5 s for as many ``drawImage`` calls); over 2,000 routes in view are stroked as
+1-pixel lines (a canvas strokes hairlines about 8x faster than wider, translucent lines); route
+arrow heads are drawn in the browser from each line's last segment (constant size in pixels);
+place labels are placed greedily and left out where they would overlap another label.
+Clicks and hovers are hit-tested by the layers themselves (one dispatcher per map: incidents
+over places over routes); a click fires ``click`` with ``layer`` = a proxy whose
+``toGeoJSON()`` is the feature, as st_folium expects.
+
+Filterable maps (the app)
+-------------------------
+:func:`map_data_from_layers` serialises the unfiltered layers once; :func:`save_map_data`
+writes them to a content-hashed ``<digest>.json`` (plus a ``<digest>.js`` that
+:func:`prefetch_map_data` loads before Leaflet, so the fetch starts at once). Each filter
+state is then a small feature group (:func:`feature_group_from_map_data`) holding one bit mask
+of visible rows per layer: about 15 kB for 100,000 incidents instead of megabytes of data per
+change. In the browser the data layers are kept across the feature groups streamlit-folium
+swaps (``window.BwKeep``): a layer is re-subset and redrawn only when its mask changed.
 
 Location uncertainty (``geo_precision``) is drawn as a translucent circle under the marker:
 2 ("near a named place") -> radius ``PRECISION_RADIUS_M[2]`` = 5 km;
