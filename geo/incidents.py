@@ -158,18 +158,20 @@ def _classify(
     """Return the event type of a sentence and the cue that decided it.
 
     Cues inside a (non-initial) subordinate clause ("..., that was shuttered last year")
-    are ignored. Among the remaining cues, those within ``_PRIORITY_WINDOW`` of the highest
+    are ignored when the main clause has one. Among the remaining cues, those within ``_PRIORITY_WINDOW`` of the highest
     priority compete and the earliest wins ("seized 300 kg ... and detained four people" is
     a seizure); otherwise the highest priority wins.
     """
     clauses = _subordinate_spans(text)
-    hits = [
+    every = [
         (t.priority, m.start(), t, m)
         for t in types
         if t.pattern is not None
         for m in t.pattern.finditer(text)
-        if not _inside(m.start(), clauses)
     ]
+    # a main clause without an event of its own tells the subordinate one ("recorded no
+    # imports during the period in which the crossing was closed")
+    hits = [h for h in every if not _inside(h[1], clauses)] or every
     if not hits:
         return None
     top = max(h[0] for h in hits)
@@ -273,7 +275,8 @@ _ACROSS_FROM = re.compile(
 )
 _POSITIONAL = re.compile(
     r"\b(?:downstream|upstream|upriver|downriver|north|south|east|west|northeast|northwest|"
-    r"southeast|southwest|outside|opposite|just outside|close to|next to|on the outskirts)"
+    r"southeast|southwest|outside|opposite|just outside|close to|next to|on the outskirts|"
+    r"above|below|beyond|off)"
     r"(?:\s+of)?\s*$",
     re.IGNORECASE,
 )
@@ -329,7 +332,7 @@ _ROLE_WEIGHT = {
     "into": 2.0,
     "crossed": 1.5,
     "across": 1.0,
-    "from": 1.0,
+    "from": 1.2,  # origin before destination ("from X to Y" happened at X)
     "to": 1.0,
     "back to": 1.0,
     "toward": 1.0,
@@ -461,6 +464,7 @@ class _Located:
     where: bool = False  # followed by ", where ...": the place of what the clause tells
     dateline: bool = False  # "SEOUL, June 30 (Yonhap) --": where the report was filed
     venue: bool = False  # "told reporters in Seoul": where it was told
+    en_route: bool = False  # "passing through X", "via X" after a "from ... to ..."
 
 
 def _mentions_by_sentence(places: Sequence[Place]) -> dict[int, list[tuple[Mention, Place]]]:
@@ -502,7 +506,10 @@ def _located(
         where = _WHERE_AFTER.match(text, end) is not None
         dated = dateline is not None and end <= dateline.end()
         venue = _VENUE_BEFORE.search(_window(text, start, 60)) is not None
-        out.append(_Located(place, mention, start, end, role, reporting, where, dated, venue))
+        en_route = role == "through" and _FROM_TO.search(_window(text, start, 200)) is not None
+        out.append(
+            _Located(place, mention, start, end, role, reporting, where, dated, venue, en_route)
+        )
     _mark_anchors(out, text)
     return out
 
@@ -510,7 +517,8 @@ def _located(
 _VENUE_BEFORE = re.compile(
     r"\b(?:told|said|briefed|speaking|spoke)\b[^,.;]{0,40}\b(?:in|at)\s+$", re.IGNORECASE
 )
-_WHERE_AFTER = re.compile(r"\s*,\s*where\b")
+_FROM_TO = re.compile(r"\bfrom\s+[A-Z][^.;]{0,60}?\bto\s+(?:the\s+)?[A-Z]")
+_WHERE_AFTER = re.compile(r"\s*,?\s*where\b")
 
 #: A facility named after its place: "the Khasan checkpoint", "Hunchun Customs", "the
 #: Quanhe (圈河) port" — whatever happens to the facility happens at the place.
@@ -570,6 +578,8 @@ def _place_score(
         score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
     if loc.role == "from" and itype is not None and itype.type in _CROSSING_TYPES:
         score = 2.5  # people or goods crossing "from X": X is the crossing point
+    elif loc.role == "through" and not _facility(loc.place) and loc.en_route:
+        score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way
     if cand.feature_class in SETTLEMENT_CLASSES:
         score += 3.0
     elif cand.feature_class in _AREA_CLASSES:

@@ -639,3 +639,40 @@ def test_subject_after_an_opening_phrase_can_be_the_place():
     )
     (inc,) = incidents_from_places(article, make_places(article, "Hunchun"))
     assert (inc.type, inc.place.name, inc.date.end) == ("transport", "Hunchun", date(2024, 3, 31))
+
+
+def test_event_told_only_in_a_relative_clause_is_found():
+    article = make_article(
+        [
+            "Hunchun customs recorded no imports during the period in which the Friendship "
+            "Bridge was closed for repairs, from Dec. 4 to Dec. 18, 2023, the data show."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hunchun", "Friendship Bridge"))
+    assert (inc.type, inc.place.name, inc.date.start) == (
+        "closure",
+        "Friendship Bridge",
+        date(2023, 12, 4),
+    )
+
+
+def test_origin_beats_destination_and_waypoints():
+    article = make_article(
+        [
+            "The goods had been brought by truck from Sinuiju to Hyesan in early February 2026, "
+            "passing through Dandong, an official said."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Sinuiju", "Hyesan", "Dandong"))
+    assert (inc.type, inc.place.name) == ("transport", "Sinuiju")
+
+
+def test_town_just_above_which_it_happened():
+    article = make_article(
+        [
+            "He points to a bend in the Tumen river just above Namyang where a woman waded "
+            "across during the second week of June 2019."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Tumen river", "Namyang"))
+    assert (inc.type, inc.place.name, inc.date.start) == ("defection", "Namyang", date(2019, 6, 8))
