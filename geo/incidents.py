@@ -158,9 +158,9 @@ def _classify(
     """Return the event type of a sentence and the cue that decided it.
 
     Cues inside a (non-initial) subordinate clause ("..., that was shuttered last year")
-    are ignored when the main clause has one. Among the remaining cues, those within ``_PRIORITY_WINDOW`` of the highest
-    priority compete and the earliest wins ("seized 300 kg ... and detained four people" is
-    a seizure); otherwise the highest priority wins.
+    are ignored when the main clause has one. Among the remaining cues, those within
+    ``_PRIORITY_WINDOW`` of the highest priority compete and the earliest wins ("seized
+    300 kg ... and detained four people" is a seizure); otherwise the highest priority wins.
     """
     clauses = _subordinate_spans(text)
     every = [
