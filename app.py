@@ -134,7 +134,7 @@ def _options(_layers: pipeline.Layers, layers_key: tuple) -> dict[str, Any]:
 
 @st.cache_resource(max_entries=16)
 def _table_frame(_filtered_layers: Any, layers_key: tuple, state: FilterState) -> Any:
-    return filters.incident_table(_filtered_layers.incidents)
+    return filters.incident_table(_filtered_layers.incidents, max_rows=TABLE_MAX_ROWS)
 
 
 @st.cache_resource(max_entries=16)
@@ -498,13 +498,12 @@ def _save_correction(
 # ---------------------------------------------------------------- table, timeline, export
 
 
-def _table(table: Any) -> None:
-    if len(table) > TABLE_MAX_ROWS:
+def _table(table: Any, total: int) -> None:
+    if total > len(table):
         st.caption(
-            f"Showing the first {TABLE_MAX_ROWS:,} of {len(table):,} incidents; "
+            f"Showing the first {len(table):,} of {total:,} incidents; "
             "narrow the filters, or download the view for every row."
         )
-        table = table.head(TABLE_MAX_ROWS)
     st.session_state["table_ids"] = list(table["id"])
     st.dataframe(
         table,
@@ -762,7 +761,9 @@ def main() -> None:
         _detail(selection)
     tab_table, tab_time, tab_export = st.tabs(["Incidents", "Timeline", "Export"])
     with tab_table:
-        _table(_table_frame(filtered, st.session_state["layers_key"], state))
+        _table(
+            _table_frame(filtered, st.session_state["layers_key"], state), len(filtered.incidents)
+        )
     with tab_time:
         _timeline(_timeline_frame(filtered, st.session_state["layers_key"], state))
     with tab_export:

@@ -449,18 +449,23 @@ def options_from_layers(layers: Layers) -> dict[str, Any]:
     }
 
 
-def incident_table(gdf_incidents: gpd.GeoDataFrame) -> pd.DataFrame:
+def incident_table(gdf_incidents: gpd.GeoDataFrame, *, max_rows: int | None = None) -> pd.DataFrame:
     """Return the incidents as a plain table for display (one row per incident, same order).
 
     Parameters
     ----------
     gdf_incidents
+        The (filtered) incidents layer.
+    max_rows
+        Only the first ``max_rows`` incidents (a page shows no more); None: all.
 
     Returns
     -------
     df
         Columns ``id, date, type, place, geo_precision, actors, summary, article_id``.
     """
+    if max_rows is not None:
+        gdf_incidents = gdf_incidents.iloc[: max(max_rows, 0)]
     dates = [
         _date_label(s, e, p)
         for s, e, p in zip(

@@ -464,6 +464,8 @@ def test_table_and_timeline(layers):
     assert list(table["id"]) == ["a-i001", "a-i002", "b-i001", "b-i002"]
     assert table.loc[0, "date"] == "2017-03-01 – 2017-03-31 (month)"
     assert table.loc[1, "actors"] == "police, traders"
+    first = incident_table(layers.incidents, max_rows=2)  # a page lists no more
+    assert list(first["id"]) == ["a-i001", "a-i002"] and first.equals(table.head(2))
     timeline = timeline_frame(layers.incidents)
     assert list(timeline["id"]) == ["a-i001", "a-i002", "b-i002"]  # undated left out
     assert timeline.loc[0, "end"] == "2017-04-01"  # exclusive end covers the last day
