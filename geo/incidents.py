@@ -588,6 +588,8 @@ def _place_score(
         score += 1.5
     if cue is not None and min(abs(loc.start - cue.end()), abs(cue.start() - loc.end)) <= 60:
         score += 1.0
+    if itype is not None and itype.type == "trade_order" and cue is not None:
+        score += 1.5 * (loc.end <= cue.start())  # the firm that orders, not the supplier
     return score + 0.5 * max(0.0, min(1.0, loc.place.confidence))
 
 
@@ -1038,7 +1040,7 @@ _SITE_NOUN = re.compile(
 
 _SITE_THEN_PLACE = re.compile(r"[^.;]*?\s(?:in|at|near|of)\s+")  # "factory in Kanggye"
 #: "Kanggye's garment factory"
-_PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,2}\s+")
+_PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w-]*){0,2}\s+")
 
 
 def _site_antecedent(
@@ -1057,11 +1059,15 @@ def _site_antecedent(
     offset = clause.start_char - len(before)
     for hit in reversed(list(noun.finditer(before))):
         start, end = offset + hit.start(), offset + hit.end()
-        for a, b, place in sites:
-            after = article.text[end:a] if 0 <= a - end <= 40 else ""
-            before_noun = article.text[b:start] if 0 <= start - b <= 25 else ""
-            if _SITE_THEN_PLACE.fullmatch(after) or _PLACE_THEN_SITE.fullmatch(before_noun):
-                return place, 1.0
+        named = [
+            p for a, b, p in sites
+            if 0 <= start - b <= 30 and _PLACE_THEN_SITE.fullmatch(article.text[b:start])
+        ] + [
+            p for a, b, p in sites
+            if 0 <= a - end <= 40 and _SITE_THEN_PLACE.fullmatch(article.text[end:a])
+        ]  # fmt: skip
+        if named:  # "the Quanhe port in Hunchun" is in Quanhe
+            return named[0], 1.0
     return None
 
 

@@ -676,3 +676,26 @@ def test_town_just_above_which_it_happened():
     )
     (inc,) = incidents_from_places(article, make_places(article, "Tumen river", "Namyang"))
     assert (inc.type, inc.place.name, inc.date.start) == ("defection", "Namyang", date(2019, 6, 8))
+
+
+def test_the_firm_that_orders_is_where_the_order_is_placed():
+    article = make_article(
+        [
+            "A trading firm in Tonghua ordered two tons of wigs from a factory in Sinuiju in "
+            "September 2021, a trader said."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Tonghua", "Sinuiju"))
+    assert (inc.type, inc.place.name) == ("trade_order", "Tonghua")
+
+
+def test_the_port_is_the_port_named_before():
+    article = make_article(
+        [
+            "The Quanhe (圈河) port in Hunchun resumed clearance on April 8, 2024.",
+            "Passenger clearance at the port was suspended on January 25, 2024.",
+        ]
+    )
+    places = make_places(article, "Quanhe", "Hunchun")
+    closure = next(i for i in incidents_from_places(article, places) if i.type == "closure")
+    assert closure.place.name == "Quanhe"
