@@ -31,7 +31,7 @@ import logging
 import pickle
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -246,6 +246,36 @@ def _curated_rows(path: Path) -> list[tuple[Candidate, list[str]]]:
     return rows
 
 
+_TWIN_NAME = re.compile(r"^(?P<a>[^–(]+?)–(?P<b>[^(]+?) (?P<kind>crossing|road bridge)\b")
+
+
+def _with_crossing_aliases(
+    rows: list[tuple[Candidate, list[str]]],
+) -> list[tuple[Candidate, list[str]]]:
+    """Add the names reporters give crossings, built from the curated "A–B crossing" rows.
+
+    "Changbai–Hyesan bridge", "Hyesan-Changbai bridge", "the Ji'an–Manpo railway bridge",
+    "Linjiang bridge" (only for a town with one crossing); never typed per crossing.
+    """
+    twins = []
+    for candidate, names in rows:
+        m = _TWIN_NAME.match(candidate.name)
+        if candidate.feature_class in ("bridge", "port_of_entry") and m:
+            twins.append((candidate, names, m["a"].strip(), m["b"].strip(), m["kind"]))
+    towns = Counter(t for _, _, a, b, _ in twins for t in (a, b))
+    for candidate, names, a, b, kind in twins:
+        rail = "railway" in candidate.name.lower()
+        nouns = (
+            ["road bridge"] if kind == "road bridge" else ["bridge", "crossing", "border crossing"]
+        )
+        nouns += ["railway bridge", "rail bridge"] if rail else []
+        for x, y in ((a, b), (b, a)):
+            for sep in ("–", "-", " "):
+                names.extend(f"{x}{sep}{y} {noun}" for noun in nouns)
+        names.extend(f"{t} {noun}" for t in (a, b) if towns[t] == 1 for noun in nouns)
+    return rows
+
+
 def _feature_class_from_population(population: int) -> str:
     if population >= 100_000:
         return "city"
@@ -354,7 +384,7 @@ def _required(path: Path) -> Path:
     return path
 
 
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 def _source_files(data_folder: Path, use_geonames: bool) -> list[Path]:
@@ -403,7 +433,9 @@ def _load(data_folder: Path, use_geonames: bool) -> Gazetteer:
 def _build(data_folder: Path, use_geonames: bool) -> Gazetteer:
     """Build the gazetteer from its source files (no cache)."""
     gazetteer = Gazetteer()
-    curated = _curated_rows(_required(data_folder / "gazetteer" / "places.csv"))
+    curated = _with_crossing_aliases(
+        _curated_rows(_required(data_folder / "gazetteer" / "places.csv"))
+    )
     countries = _country_rows(
         _required(data_folder / "basemap" / "countries.geojson"),
         _required(data_folder / "gazetteer" / "country_aliases.csv"),

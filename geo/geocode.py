@@ -246,6 +246,9 @@ def _score(
     if c.curated:
         score += 0.35
         reasons.append("curated border gazetteer")
+    if fold(c.name) == fold(group.name):
+        score += 0.25  # "Dalian" is Dalian, not a village whose alternate name is Dalian
+        reasons.append("its own name, not an alternate one")
     if _in_region(c):
         score += 0.2
         reasons.append("in the border region")

@@ -90,7 +90,8 @@ _RIVER_FOLLOWERS = {
     "under",
     "with",
 }
-_MAX_TOKENS = 6
+_CROSSING_WORDS = frozenset({"bridge", "crossing"})
+_MAX_TOKENS = 8  # "Democratic People's Republic of Korea" is seven tokens
 _DASHES = {"-", "–", "—", "‐"}
 #: Words before a bare name that make it the river: "crosses Tumen into China", "the Yalu".
 _RIVER_PRECEDERS = {
@@ -176,7 +177,12 @@ def _adjacent(tokens: list[_Token], a: int, b: int) -> bool:
     return (
         tokens[a].is_word
         and tokens[b].is_word
-        and all(tokens[k].is_word or tokens[k].text in _DASHES for k in range(a + 1, b))
+        and all(
+            tokens[k].is_word
+            or tokens[k].text in _DASHES
+            or (tokens[k].text in "'’" and tokens[k].start == tokens[k - 1].end)  # People's
+            for k in range(a + 1, b)
+        )
     )
 
 
@@ -210,6 +216,9 @@ def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> 
         if not _adjacent(tokens, i, last):
             continue
         suffix = tokens[last].lower
+        key = fold(text[tokens[i].start : tokens[last].end])
+        if length > 1 and suffix in _CROSSING_WORDS and (found := gazetteer.lookup_key(key)):
+            return _Match(i, last, key, None, _curated(found))  # "Linjiang bridge" is the bridge
         if length > 1 and suffix in GENERIC_SUFFIXES and suffix not in _NAME_PART_SUFFIXES:
             base = fold(text[tokens[i].start : tokens[last - 1].end])
             if found := gazetteer.lookup_key(base):

@@ -95,3 +95,19 @@ def test_disk_cache_is_written_and_reused(tmp_path, monkeypatch):
 
 def test_slug():
     assert slug("Kaesong Industrial Complex") == "kaesong-industrial-complex"
+
+
+@pytest.mark.parametrize(
+    ("name", "crossing"),
+    [
+        ("Linjiang bridge", "Linjiang Yalu River Bridge"),
+        ("Hyesan-Changbai bridge", "Changbai–Hyesan International Bridge"),
+        ("Ji'an–Manpo railway bridge", "Ji'an Yalu River Border Railway Bridge"),
+    ],
+)
+def test_crossings_answer_to_the_names_reporters_use(name, crossing):
+    assert crossing in load_gazetteer().lookup(name)[0].name
+
+
+def test_a_town_with_two_crossings_gets_no_bare_bridge_alias():
+    assert load_gazetteer().lookup("Ji'an bridge") == []

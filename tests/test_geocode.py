@@ -130,3 +130,13 @@ def test_appositive_city_keeps_the_bare_name_a_city(gazetteer):
     text = "Tumen, a small city in China's Jilin province, faces Namyang across the Tumen River."
     places, _ = resolve(text, gazetteer)
     assert places["Tumen"].candidate.feature_class == "city"
+
+
+def test_a_city_called_by_its_own_name_beats_a_village_with_that_alternate_name():
+    article = article_from_text(
+        "Now I buy from Dalian, she said. North Korea's embassy in Beijing did not comment.", "d"
+    )
+    gaz = load_gazetteer()
+    places, _ = places_from_toponyms(article, toponyms_from_article(article, gaz), gaz)
+    dalian = next(p for p in places if p.name == "Dalian")
+    assert dalian.candidate.gazetteer_id == "gn:1814087"

@@ -92,3 +92,11 @@ def test_offsets_index_the_article_text(gazetteer):
 )
 def test_capitalised_sentence_opener_does_not_make_a_name_a_person(gazetteer, text, expected):
     assert names(text, gazetteer) == expected
+
+
+def test_long_country_names_with_an_apostrophe_are_one_place(gazetteer):
+    text = "Ore went from the Democratic People's Republic of Korea across the Linjiang bridge."
+    assert names(text, gazetteer) == [
+        "Democratic People's Republic of Korea",
+        "Linjiang bridge",
+    ]
