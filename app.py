@@ -689,12 +689,6 @@ def _remove_uploads() -> None:
 
 def _add_articles() -> None:
     with st.sidebar.expander("Add articles"):
-        saved = [name for name, _ in _saved_uploads(BUILD_FOLDER / UPLOADS)]
-        if saved:
-            st.multiselect(
-                "Added articles (kept in the store; remove any)", saved, key="remove_uploads"
-            )
-            st.button("Remove from the map", key="remove_button", on_click=_remove_uploads)
         files = st.file_uploader(
             "Article files (.txt, .md)",
             type=["txt", "md"],
@@ -710,10 +704,14 @@ def _add_articles() -> None:
                 new.append((f"{st.session_state.get('paste_name') or 'pasted'}.txt", text.encode()))
             if not new:
                 st.warning("Choose files or paste a text first.")
-                return
-            added = _save_uploads(new)
-            if added:
+            elif added := _save_uploads(new):
                 st.success(f"Added {added} article(s); they stay until removed here.")
+        saved = [name for name, _ in _saved_uploads(BUILD_FOLDER / UPLOADS)]  # incl. new ones
+        if saved:
+            st.multiselect(
+                "Added articles (kept in the store; remove any)", saved, key="remove_uploads"
+            )
+            st.button("Remove from the map", key="remove_button", on_click=_remove_uploads)
 
 
 # ---------------------------------------------------------------- page

@@ -233,6 +233,7 @@ def test_added_article_survives_a_restart_until_removed(at, store, fake):
     at.button(key="add_button").click().run()
     assert not at.exception, at.exception
     assert [p.name for p in (store / "uploads").iterdir()] == ["my_report_1.txt"]
+    assert at.multiselect(key="remove_uploads").options == ["my_report_1.txt"]  # listed at once
     # a new session (restart) merges it with the store
     fresh = AppTest.from_file(APP, default_timeout=30)
     fresh.run()

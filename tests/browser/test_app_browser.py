@@ -270,3 +270,34 @@ def test_filter_change_sends_visibility_and_redraws_in_the_same_frame(
     # the data travelled once, as a file; the filter change sent only which rows to show
     fetched = [u for _, u in network.allowed if "/app/static/mapdata/" in u]
     assert len([u for u in fetched if u.endswith(".json")]) == 1, fetched
+
+
+def test_added_article_redraws_the_map_with_new_data(page, app_url, blocked_network):
+    """New data (an upload) is a new data file: the map fetches it and draws its incidents."""
+    _, _, map_frame = _open(page, app_url, blocked_network)
+    before = _drawn(map_frame)
+    first_url = map_frame.evaluate("Object.keys(window.BwData.cache)[0]")
+    page.get_by_text("Add articles").click()
+    page.get_by_label("…or paste an article").fill(
+        "Traders cross the Yalu\n\nOn March 3, 2017, five trucks carrying coal crossed the "
+        "bridge from Sinuiju to Dandong, a trader said. Police arrested two smugglers in "
+        "Hyesan on March 5, 2017."
+    )
+    page.get_by_role("button", name="Add to the map").click()
+    page.get_by_text("Added 1 article", exact=False).wait_for(timeout=60_000)
+    page.wait_for_function(
+        """(before) => {
+            const f = [...document.querySelectorAll('iframe[title*="st_folium"]')][0];
+            const w = f && f.contentWindow;
+            return w && w.bwLayers && w.bwDrawn && w.bwLayers.incidents.count() > before;
+        }""",
+        arg=before,
+        timeout=60_000,
+    )
+    map_frame = next(f for f in page.frames if "st_folium" in f.url)
+    assert map_frame.evaluate("Object.keys(window.BwData.cache)[0]") != first_url
+    ids = map_frame.evaluate(
+        "window.bwLayers.incidents.getLayers().map(l => l.feature.properties.id)"
+    )
+    assert any(i.startswith("pasted-") for i in ids), ids
+    page.get_by_text("Added articles (kept in the store", exact=False).wait_for()
