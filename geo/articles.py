@@ -141,7 +141,7 @@ _MONTH_ABBREVIATIONS = frozenset(
     {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*[⁰¹²³⁴⁵⁶⁷⁸⁹]*(?=\s)")  # "2019.⁴² The Panel"
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")
 _TERMINAL = (".", "!", "?", '"', "”", "’", ")", ":")

@@ -125,7 +125,8 @@ _MONTH_YEAR = re.compile(rf"(?<![\w.-])(?:{_MOD})?{_month('m')}(?:,?\s+{_YEAR})?
 _ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])")
 _YEAR_ONLY = re.compile(rf"(?<![\w.,:-])(?:{_MOD})?{_YEAR}")
 _RELATIVE = re.compile(
-    r"\b(?:(?P<mod>(?i:early|mid|late))[-\s]+)?(?P<rel>(?i:last|this|next))\s+(?P<unit>(?i:year|month))\b"
+    r"\b(?P<earlier>(?i:earlier)\s+)?(?:(?P<mod>(?i:early|mid|late))[-\s]+)?"
+    r"(?P<rel>(?i:last|this|next))\s+(?P<unit>(?i:year|month))\b"
 )
 _WEEK_OF = re.compile(
     rf"\b(?i:the\s+)?(?P<nth>(?i:first|second|third|fourth|last))\s+(?i:week)\s+of\s+{_month('m')}"
@@ -272,14 +273,18 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
     out: list[DateSpan] = []
     for span in spans:
         prev = out[-1] if out else None
-        if (
+        joinable = (
             prev is not None
-            and prev.start is not None
+            and _RANGE_JOIN.fullmatch(text[prev.end_char : span.start_char]) is not None
+            and _RANGE_START.search(text[: prev.start_char]) is not None
+        )
+        if (
+            joinable
             and span.end is not None
-            and prev.start <= span.end
-            and _RANGE_JOIN.fullmatch(text[prev.end_char : span.start_char])
-            and _RANGE_START.search(text[: prev.start_char])
+            and ((prev.inferred and not span.inferred) or (prev.start and prev.start > span.end))
         ):
+            prev = out[-1] = _year_before(prev, span.end)  # "late June to mid-July 2019"
+        if joinable and prev.start is not None and span.end is not None and prev.start <= span.end:
             out[-1] = DateSpan(
                 prev.start,
                 span.end,
@@ -292,6 +297,19 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
             continue
         out.append(span)
     return out
+
+
+def _year_before(span: DateSpan, limit: date) -> DateSpan:
+    """Move a year-less span to the latest year in which it starts by ``limit``."""
+    if span.start is None or span.end is None or span.start <= limit:
+        return span
+    years = span.start.year - limit.year + (span.start.replace(year=limit.year) > limit)
+    try:
+        start, end = (d.replace(year=d.year - years) for d in (span.start, span.end))
+    except ValueError:  # February 29
+        return span
+    return DateSpan(start, end, span.precision, span.inferred, span.text, span.start_char,
+                    span.end_char)  # fmt: skip
 
 
 def _find_hits(text: str) -> list[_Hit]:
@@ -585,6 +603,8 @@ def _from_relative(m: re.Match[str], text: str, reference: date | None, ri: bool
                 m, date(year, month + 1, first), date(year, month + 1, last), "range", inferred=True
             )
         ]
+    if m["earlier"] and offset == 0 and reference < end:  # "earlier this month": not after today
+        return [_span(m, date(year, month + 1, 1), reference, "range", inferred=True)]
     return [_span(m, date(year, month + 1, 1), end, "month", inferred=True)]
 
 

@@ -204,6 +204,7 @@ _TIME_ADVERBIAL = re.compile(
 )
 
 
+_FINITE = re.compile(r"\s(?:was|were|is|are|has|have|had)\b")
 #: A subordinate clause ends at a comma, semicolon or quote — not at "April 3, 2025".
 _CLAUSE_END = re.compile(r"[;“”\"]|,(?!\s*(?:19|20)\d\d\b)")
 
@@ -224,7 +225,13 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
         if _TIME_ADVERBIAL.match(text, m.end()):
             continue  # "since late December", "after March 3": a date, not a clause
         end = _CLAUSE_END.search(text, m.end())
-        spans.append((m.start(1), end.start() if end else len(text)))
+        stop = end.start() if end else len(text)
+        if m.group(1).lower() in ("that", "which"):
+            # "a shipment that was due to come over the bridge was refused": the relative
+            # clause ends where the main clause's own verb begins
+            verbs = list(_FINITE.finditer(text, m.end() - 1, stop))
+            stop = verbs[1].start() if len(verbs) > 1 else stop
+        spans.append((m.start(1), stop))
     return spans
 
 
@@ -302,7 +309,7 @@ _REPORT_VERB = re.compile(
 )
 _SEGMENT_BREAK = re.compile(r"[,;:“”\"()]")
 _REPORTING = (
-    re.compile(r"\baccording to\b[^.;:“”\"]{0,80}", re.IGNORECASE),
+    re.compile(r"\baccording to\b[^,.;:“”\"]{0,80}", re.IGNORECASE),
     re.compile(
         r"\b(?:a|an|the|two|many|local)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
         r"(?:residents?|natives?|sources?|officials?)\b"
@@ -377,6 +384,8 @@ def _role(before: str) -> str:
         return "in"  # "Residents of Sokha-ri carried ...": they are there
     if role in ("leaving", "departed", "departing"):
         return "left"
+    if role == "for" and re.search(r"\b(?:bound|destined|headed|heading)\s+for\s*$", text, re.I):
+        return "to"  # "a shipment bound for Sonbong": its destination
     if role in ("fled", "escaped"):
         return "from"  # "fled Hyesan across the river": where the crossing began
     if role in ("reached", "entered"):
@@ -1101,7 +1110,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
 
 #: ", and police arrested three of them a week later": a coordinated clause may tell a
 #: second event.
-_AND_BREAK = re.compile(r",\s+and\s+(?:then\s+)?|\s+and\s+then\s+")
+_AND_BREAK = re.compile(r",\s+and\s+(?:then\s+)?|\s+and\s+(?:then\s+)?")
 
 
 def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Sentence]:
@@ -1117,6 +1126,8 @@ def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Se
             left, right = clause.text[start : m.start()], clause.text[m.end() :]
             if min(len(left), len(right)) < 20:
                 continue
+            if not m.group(0).startswith(",") and not _SAME_DAY.search(right):
+                continue  # "seized 300 kg and detained four": one event, unless "two days later"
             if _classify(right, types) is None and not right.lower().startswith("that "):
                 continue  # ", and that ..." is a new reported statement, event or not
             if _classify(left, types) is None:

@@ -438,3 +438,11 @@ def test_sentence_splitter(text, expected):
 def test_doctests():
     result = doctest.testmod(geo.articles)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_footnote_marker_after_a_full_stop_ends_the_sentence():
+    article = article_from_text("Wagons stood in the yard in 2019.⁴² The Panel notes more.", "fn")
+    assert [s.text for s in article.sentences if s.section == "body"] == [
+        "Wagons stood in the yard in 2019.⁴²",
+        "The Panel notes more.",
+    ]

@@ -48,7 +48,8 @@ def _one(text: str, reference: date | None = REF, **kw: bool):
         ("In December, sources said", "December", "2016-12-01", "2016-12-31", "month", True),
         ("was shut in 2016.", "2016", "2016-01-01", "2016-12-31", "year", False),
         ("shuttered last year as", "last year", "2016-01-01", "2016-12-31", "year", True),
-        ("earlier this year", "this year", "2017-01-01", "2017-12-31", "year", True),
+        ("earlier this year", "earlier this year", "2017-01-01", "2017-12-31", "year", True),
+        ("earlier this month", "earlier this month", "2017-10-01", "2017-10-10", "range", True),
         ("in early 2016", "early 2016", "2016-01-01", "2016-04-30", "range", False),
         ("last month, a source", "last month", "2017-09-01", "2017-09-30", "month", True),
         ("on May 5 police", "May 5", "2017-05-05", "2017-05-05", "day", True),
@@ -260,3 +261,21 @@ def test_quarters_and_seasons_are_ranges(text, start, end):
 )
 def test_season_words_that_are_not_dates(text):
     assert dates_from_text(text, reference=date(2024, 5, 20)) == []
+
+
+def test_year_less_start_of_a_range_takes_the_year_of_its_end():
+    (span,) = dates_from_text(
+        "from late June to mid-July 2019", reference=date(2020, 7, 1), reference_inferred=True
+    )
+    assert (span.start, span.end) == (date(2019, 6, 21), date(2019, 7, 20))
+
+
+def test_a_later_unjoined_month_does_not_move_a_range_to_another_year():
+    spans = dates_from_text(
+        "moored between May 2 and May 6, next to heaps building up since April.",
+        reference=date(2025, 6, 20),
+    )
+    assert [(s.start, s.end) for s in spans] == [
+        (date(2025, 5, 2), date(2025, 5, 6)),
+        (date(2025, 4, 1), date(2025, 4, 30)),
+    ]

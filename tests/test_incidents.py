@@ -699,3 +699,36 @@ def test_the_port_is_the_port_named_before():
     places = make_places(article, "Quanhe", "Hunchun")
     closure = next(i for i in incidents_from_places(article, places) if i.type == "closure")
     assert closure.place.name == "Quanhe"
+
+
+def test_a_second_move_told_with_two_days_later_is_its_own_incident():
+    article = make_article(
+        [
+            "A freight train left Tumen for Namyang on March 11, 2026 and continued to Hyesan "
+            "two days later."
+        ]
+    )
+    first, second = incidents_from_places(
+        article, make_places(article, "Tumen", "Namyang", "Hyesan")
+    )
+    assert (first.place.name, first.date.start) == ("Tumen", date(2026, 3, 11))
+    assert (second.place.name, second.date.start) == ("Hyesan", date(2026, 3, 13))
+
+
+def test_relative_clause_ends_where_the_main_verb_begins():
+    article = make_article(
+        [
+            "A shipment of flour that was due to come over the Friendship Bridge was refused by "
+            "customs in October 2023."
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Friendship Bridge"))
+    assert (inc.type, inc.date.start) == ("customs_refusal", date(2023, 10, 1))
+
+
+def test_a_shipment_bound_for_a_town_is_stopped_there():
+    article = make_article(
+        ["A shipment of rice bound for Rason was halted on Nov. 21, 2019, a notice said."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Rason"))
+    assert (inc.type, inc.place.name) == ("customs_refusal", "Rason")
