@@ -79,7 +79,7 @@ MATCH_KM = 25.0
 #: Words dropped (one, at the end or start) in the second, lenient mention-matching pass.
 GENERIC_WORDS = frozenset(
     "province county city town village river bridge district region port customs "
-    "the area border crossing".split()
+    "the area border crossing prefecture".split()
 )
 
 _GEOD = Geod(ellps="WGS84")

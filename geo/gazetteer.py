@@ -81,7 +81,9 @@ GENERIC_SUFFIXES: dict[str, str] = {
 _APOSTROPHES = re.compile(r"[’'ʼ`ʻ‘´]")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,()]+")
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN_RR = (("eo", "o"), ("eu", "u"))
+#: Revised Romanization and the DPRK's own spellings folded onto McCune–Reischauer
+#: ("Pyeongan", "Phyongan" -> "pyongan").
+_LATIN_RR = (("eo", "o"), ("eu", "u"), ("ph", "p"))
 _POPULATION = re.compile(r"population (\d+)")
 
 
@@ -110,6 +112,8 @@ def fold(name: str) -> str:
     >>> fold("Hoeryŏng") == fold("Hoeryeong") == fold("HOERYONG")
     True
     >>> fold("Sinŭiju") == fold("Sineuiju") == fold("Sinuiju")
+    True
+    >>> fold("North Phyongan") == fold("North Pyongan")
     True
     >>> fold("In'ge-ri"), fold("Inge-ni")
     ('ingeri', 'ingeri')
@@ -384,7 +388,7 @@ def _required(path: Path) -> Path:
     return path
 
 
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 
 
 def _source_files(data_folder: Path, use_geonames: bool) -> list[Path]:

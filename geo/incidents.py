@@ -274,6 +274,9 @@ _TO_SOMEONE = re.compile(
     r"\bto\s+(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|South Korean|Russian|"
     r"local)\s+)?(?:[a-z][\w'’-]*\s+){1,3}(?:from|in|at|based in)\s+$"
 )
+_TO_A_SITE_NEAR = re.compile(
+    r"\bto\s+(?:an?|the)\s+(?:[a-z][\w'’-]*\s+){1,3}(?:near|outside|off)\s*$"
+)
 _ACROSS_FROM = re.compile(
     r"(?:,\s*|\bjust\s+|\b(?:is|are|was|were|lies|lie|located|situated|sits|directly)\s+)"
     r"(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
@@ -369,6 +372,8 @@ def _role(before: str) -> str:
         return "subject"
     if _ACROSS_FROM.search(text):
         return "across from"
+    if _TO_A_SITE_NEAR.search(text):
+        return "to"  # "carried coal from Nampo to a wharf near Dalian": the destination
     if _POSITIONAL.search(text):
         return "near"
     part = _PART_OF.search(text)
@@ -550,7 +555,7 @@ def _mark_anchors(located: list[_Located], text: str) -> None:
         if loc.role != "near" and not (loc.role == "in" and area):
             continue  # "X near Y", "Dalian in China": Y only says where X is
         offset = max(0, loc.start - _LOOKBACK)
-        head = re.sub(r"\s*,?\s*(?:near|in)\s*$", "", text[offset : loc.start], flags=re.I)
+        head = _ANCHOR_WORDS_END.sub("", text[offset : loc.start])
         for o in fine:
             end = o.end - offset
             between = head[end:] if o is not loc and 0 <= end <= len(head) else "x"
@@ -558,6 +563,14 @@ def _mark_anchors(located: list[_Located], text: str) -> None:
                 loc.role = "anchor"
 
 
+#: "Onsong, a county downstream of Namyang": the words that tie X to its anchor Y.
+_ANCHOR_WORDS_END = re.compile(
+    r"\s*,?\s*(?:near|in|outside|just outside|(?:up|down)(?:stream|river)\s+(?:of|from)|"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest)\s+of|"
+    r"(?:about|some|roughly)?\s*\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:\w+\s+)?(?:of|from))"
+    r"\s*$",
+    re.IGNORECASE,
+)
 _APPOSITION = re.compile(
     r"\s*(?:,\s*(?:a|an|the)\s+(?:small\s+|border\s+|nearby\s+|riverside\s+)?)?"
     r"(?:town|city|county|village|port|district|area|township|hamlet)?\s*",
@@ -1313,7 +1326,8 @@ def _drafts_from_clause(
     ):
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
-    relative = None if _known(dates[0]) else _SAME_DAY.search(clause.text)
+    resolved = any(d.start is not None for d in dates)  # "until this week" says no day
+    relative = None if resolved else _SAME_DAY.search(clause.text)
     base = _narrative_day(previous, context) if relative is not None else None
     if relative is not None and base is not None:
         dates = [_shifted(base, _relative_days(relative))]  # "that morning", "4 days later"

@@ -105,6 +105,11 @@ _RIVER_PRECEDERS = {
     "crossing",
     "waded",
     "swam",
+    "upper",
+    "lower",
+    "middle",
+    "frozen",
+    "shallow",
 }
 fold = lru_cache(maxsize=65536)(_fold)  # the same n-grams recur across articles
 #: Generic words that belong to the name itself ("Tumen River"), not stripped from mentions.
@@ -238,7 +243,11 @@ def _curated(found: list) -> bool:
 _SENTENCE_OPENERS = frozenset(
     {"the", "a", "an", "in", "at", "on", "from", "near", "to", "and", "but", "when", "after",
      "before", "since", "while", "across", "outside", "inside", "around", "through", "via",
-     "both", "many", "some", "two", "three", "several", "most", "all", "every", "each"}
+     "both", "many", "some", "two", "three", "several", "most", "all", "every", "each",
+     "whether", "if", "although", "though", "as", "for", "with", "by", "under", "over",
+     "during", "because", "unlike", "like", "despite", "about", "of", "that", "this", "these",
+     "those", "what", "how", "why", "where", "once", "even", "only", "so", "yet", "or", "nor",
+     "then", "now", "meanwhile", "still", "until", "within", "without", "between", "into"}
 )  # fmt: skip
 
 
@@ -260,6 +269,24 @@ def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
         and after.is_word
         and after.is_capitalised
         and after.lower not in GENERIC_SUFFIXES
+    )
+
+
+#: Countries whose small towns an article about this border may name.
+_NEAR_COUNTRIES = frozenset({"KP", "CN", "KR", "RU", "JP", "MN"})
+
+
+def _capitalised_word(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> bool:
+    """Tell whether a sentence-opening word is only a far-away small town ("Tours to ...").
+
+    No curated name and every candidate under a million people outside the region's
+    countries: "Tours to the truce village resumed", "Normal trade ..." are words.
+    """
+    if match.curated or (match.first > 0 and tokens[match.first - 1].text not in "\"“‘'("):
+        return False
+    found = gazetteer.lookup_key(match.key)
+    return bool(found) and all(
+        c.country_code not in _NEAR_COUNTRIES and c.population < 1_000_000 for c in found
     )
 
 
@@ -390,6 +417,9 @@ def toponyms_from_text(
             match = _match_at(tokens, i, local, gazetteer)
         if match is None or not _accept(tokens, match, local, stop):
             i += 1
+            continue
+        if _capitalised_word(tokens, match, gazetteer):
+            i = match.last + 1
             continue
         surface = local[tokens[match.first].start : tokens[match.last].end]
         hint = match.hint or _following_hint(tokens, match.last, local)

@@ -732,3 +732,31 @@ def test_a_shipment_bound_for_a_town_is_stopped_there():
     )
     (inc,) = incidents_from_places(article, make_places(article, "Rason"))
     assert (inc.type, inc.place.name) == ("customs_refusal", "Rason")
+
+
+def test_town_placed_by_a_distance_from_another_is_where_it_happened():
+    article = make_article(
+        ["In Hyesan, a city downstream of Changbai, police arrested five people on Dec. 1, 2017."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan", "Changbai"))
+    assert inc.place.name == "Hyesan"
+
+
+def test_relative_day_applies_when_the_only_other_date_is_vague():
+    article = make_article(
+        [
+            "Customs at Namyang refused a consignment on Nov. 28, 2017.",
+            "Two days later the wagons were stored in a warehouse in Tumen until this week.",
+        ]
+    )
+    places = make_places(article, "Namyang", "Tumen")
+    storage = next(i for i in incidents_from_places(article, places) if i.type == "storage")
+    assert storage.date.start == date(2017, 11, 30)
+
+
+def test_destination_site_near_a_town_is_not_where_a_shipment_happened():
+    article = make_article(
+        ["Between May 2 and 9, 2024, freighters carried coal from Nampo to a wharf near Dalian."]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Nampo", "Dalian"))
+    assert inc.place.name == "Nampo"

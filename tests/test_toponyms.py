@@ -100,3 +100,16 @@ def test_long_country_names_with_an_apostrophe_are_one_place(gazetteer):
         "Democratic People's Republic of Korea",
         "Linjiang bridge",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tours to the truce village resumed.", []),
+        ('"Normal trade is fine," he said.', []),
+        ("Whether Moscow's traffic will come is unclear.", ["Moscow"]),
+        ("Authorities in North Phyongan province said so.", ["North Phyongan"]),
+    ],
+)
+def test_sentence_openers_spellings_and_common_words(gazetteer, text, expected):
+    assert names(text, gazetteer) == expected
