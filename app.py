@@ -15,7 +15,6 @@ import dataclasses
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -25,7 +24,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import corrections, export, filters, maps, pipeline, settings
+from geo import corrections, export, filters, maps, pipeline, settings, uploads
 from geo._errors import GeoError
 from geo.filters import FilterState
 
@@ -39,7 +38,6 @@ VENDOR_FOLDER = APP_FOLDER / "static" / "vendor"
 MAP_DATA_FOLDER = APP_FOLDER / "static" / "mapdata"
 #: uploaded articles are kept in this folder of the store and merged with it on load
 UPLOADS = "uploads"
-UPLOAD_SUFFIXES = (".txt", ".md")
 MAP_HEIGHT = 620
 TABLE_MAX_ROWS = 1_000  # larger views are listed in part (a light page); downloads hold all
 TIMELINE_MAX_ROWS = 1_500  # larger views are charted as weekly counts
@@ -143,7 +141,7 @@ def _timeline_frame(_filtered_layers: Any, layers_key: tuple, state: FilterState
 
 
 def _load() -> pipeline.Layers | None:
-    added = _saved_uploads(BUILD_FOLDER / UPLOADS)
+    added = uploads.saved_uploads(BUILD_FOLDER / UPLOADS)
     stamp = _store_stamp(BUILD_FOLDER)
     try:
         layers = _all_layers(str(BUILD_FOLDER), str(ARTICLES_FOLDER), stamp, added)
@@ -638,31 +636,11 @@ def _downloads(filtered: pipeline.Layers) -> None:
 # ---------------------------------------------------------------- adding articles
 
 
-def _upload_name(name: str) -> str:
-    """A safe file name for an uploaded article (letters, digits, ``._-``; .txt or .md).
-
-    >>> _upload_name("../Sinuiju report (1).MD"), _upload_name("notes")
-    ('Sinuiju_report_1.md', 'notes.txt')
-    """
-    path = Path(name.replace("\\", "/"))
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem).strip("._-") or "upload"
-    suffix = path.suffix.lower() if path.suffix.lower() in UPLOAD_SUFFIXES else ".txt"
-    return stem[:80] + suffix
-
-
-def _saved_uploads(folder: Path) -> tuple[tuple[str, bytes], ...]:
-    """(file name, content) of the saved uploads, by name."""
-    if not folder.is_dir():
-        return ()
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in UPLOAD_SUFFIXES)
-    return tuple((p.name, p.read_bytes()) for p in files)
-
-
 def _save_uploads(new: list[tuple[str, bytes]]) -> int:
     """Build each new article; save those that build (shown with errors for the others)."""
     saved = 0
     for name, data in new:
-        safe = _upload_name(name)
+        safe = uploads.safe_name(name)
         try:
             result = _added_layers(((safe, data),))
         except GeoError as e:
@@ -672,18 +650,14 @@ def _save_uploads(new: list[tuple[str, bytes]]) -> int:
             st.error(message.replace(safe, name, 1))
         if result.skipped:
             continue
-        folder = BUILD_FOLDER / UPLOADS
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / safe).write_bytes(data)
-        logger.info("Saved the uploaded article %r as %s", name, folder / safe)
+        uploads.save_upload(BUILD_FOLDER / UPLOADS, name, data)
         saved += 1
     return saved
 
 
 def _remove_uploads() -> None:
     for name in st.session_state.get("remove_uploads") or []:
-        (BUILD_FOLDER / UPLOADS / Path(name).name).unlink(missing_ok=True)
-        logger.info("Removed the uploaded article %s", name)
+        uploads.remove_upload(BUILD_FOLDER / UPLOADS, name)
     st.session_state["remove_uploads"] = []
 
 
@@ -706,7 +680,7 @@ def _add_articles() -> None:
                 st.warning("Choose files or paste a text first.")
             elif added := _save_uploads(new):
                 st.success(f"Added {added} article(s); they stay until removed here.")
-        saved = [name for name, _ in _saved_uploads(BUILD_FOLDER / UPLOADS)]  # incl. new ones
+        saved = [name for name, _ in uploads.saved_uploads(BUILD_FOLDER / UPLOADS)]  # with new
         if saved:
             st.multiselect(
                 "Added articles (kept in the store; remove any)", saved, key="remove_uploads"
