@@ -28,7 +28,7 @@ import json
 import logging
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -417,6 +417,29 @@ def _near_place(mention: Mention, places: list[Place]) -> Place | None:
     return None
 
 
+#: A place said to be "near"/"outside" its anchor cannot be farther from it than this.
+_ANCHOR_REACH_KM = 60.0
+
+
+def _anchored_instead(place: Place, places: list[Place]) -> Place:
+    """Place "X, a village outside Y" at Y when the gazetteer's X is far from Y.
+
+    If the best Chŏngsŏng is hundreds of km from Sakju, it is another Chŏngsŏng: this one
+    is put at Sakju with precision 2, like a name the gazetteer lacks.
+    """
+    anchored = [m for m in place.mentions if m.anchor]
+    if place.candidate is None or not anchored or place.candidate.feature_class != "village":
+        return place  # only a village can hide behind another village's name
+    near = _near_place(anchored[0], [p for p in places if p is not place])
+    if near is None or near.anchor is None or near.anchor.candidate is None:
+        return place
+    if near.anchor.candidate.feature_class not in ("city", "town", "village"):
+        return place  # "Sinuiju, North Pyongan": a province says where, not how near
+    if distance_km(place.candidate, near.anchor.candidate) <= _ANCHOR_REACH_KM:
+        return place
+    return replace(near, mentions=place.mentions, scored=place.scored)
+
+
 def places_from_toponyms(
     article: Article, mentions: list[Mention], gazetteer: Gazetteer | None = None
 ) -> tuple[list[Place], list[Mention]]:
@@ -446,6 +469,7 @@ def places_from_toponyms(
     for _ in range(2):
         _resolve(groups, _context(groups, article), with_proximity=True)
     places = _merge_same_place([_place_from_group(g, gazetteer) for g in groups])
+    places = [_anchored_instead(p, places) for p in places]
     unresolved = [
         m for m in mentions if m.kind == "gazetteer" and not gazetteer.lookup(m.search_name)
     ]

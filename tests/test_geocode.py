@@ -140,3 +140,16 @@ def test_a_city_called_by_its_own_name_beats_a_village_with_that_alternate_name(
     places, _ = places_from_toponyms(article, toponyms_from_article(article, gaz), gaz)
     dalian = next(p for p in places if p.name == "Dalian")
     assert dalian.candidate.gazetteer_id == "gn:1814087"
+
+
+def test_a_village_outside_a_town_is_not_a_namesake_hundreds_of_km_away():
+    article = article_from_text(
+        "On May 19, three persons from Chŏngsŏng, a village outside Sakju, waded across the river.",
+        "c",
+    )
+    gaz = load_gazetteer()
+    places, _ = places_from_toponyms(article, toponyms_from_article(article, gaz), gaz)
+    village = next(p for p in places if p.name == "Chŏngsŏng")
+    sakju = next(p for p in places if p.name == "Sakju")
+    assert village.geo_precision == 2
+    assert distance_km(village.candidate, sakju.candidate) < 1
