@@ -17,6 +17,7 @@ expression                                     precision    span
 ``last month``, ``this month``                 month        relative to the reference
 ``the first quarter (of 2024)``, ``Q3 2023``  range        that quarter
 ``in the spring``, ``last winter``            range        Mar–May / Jun–Aug / Sep–Nov / Dec–Feb
+``the Lunar New Year holiday``                range        China's official Spring Festival days
 ``recently``, ``last week``, ``on Friday``     unknown      start and end None
 =============================================  ===========  =========================
 
@@ -144,6 +145,19 @@ _SEASON = re.compile(
     r"(?P<season>(?i:spring|summer|autumn|fall|winter))"
     r"(?:\s+(?i:of\s+)?(?P<y>(?:19|20)\d\d))?\b(?!\s+(?i:of)\s+[A-Z])"
 )
+#: "over the Lunar New Year holiday": China's official Spring Festival holiday (State Council
+#: notices), the days border crossings and customs close. Years outside the table stay unknown.
+SPRING_FESTIVAL = {
+    2015: ((2, 18), (2, 24)), 2016: ((2, 7), (2, 13)), 2017: ((1, 27), (2, 2)),
+    2018: ((2, 15), (2, 21)), 2019: ((2, 4), (2, 10)), 2020: ((1, 24), (1, 30)),
+    2021: ((2, 11), (2, 17)), 2022: ((1, 31), (2, 6)), 2023: ((1, 21), (1, 27)),
+    2024: ((2, 10), (2, 17)), 2025: ((1, 28), (2, 4)), 2026: ((2, 15), (2, 23)),
+}  # fmt: skip
+_HOLIDAY = re.compile(
+    r"\b(?:(?i:the)\s+)?(?:(?P<y>(?:19|20)\d\d)\s+)?"
+    r"(?i:lunar new year|chinese new year|spring festival)"
+    r"(?:\s+(?i:holidays?|break|festival))?(?:\s+(?i:of|in)\s+(?P<y2>(?:19|20)\d\d))?"
+)
 _VAGUE = re.compile(
     r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
     r"|(?:(?i:on|last)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
@@ -171,6 +185,7 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "week_of": re.compile(r"(?i:week of)"),
     "quarter": re.compile(r"(?i:quarter)|Q[1-4]"),
     "season": re.compile(r"(?i:spring|summer|autumn|fall|winter)"),
+    "holiday": re.compile(r"(?i:new year|spring festival)"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
 
@@ -182,6 +197,7 @@ _PRECEDENCE = (
     "month_day",
     "day_month",
     "week_of",
+    "holiday",
     "quarter",
     "season",
     "month_year",
@@ -324,6 +340,7 @@ def _find_hits(text: str) -> list[_Hit]:
         "week_of": _WEEK_OF,
         "quarter": _QUARTER,
         "season": _SEASON,
+        "holiday": _HOLIDAY,
         "vague": _VAGUE,
     }
     hits = []
@@ -366,6 +383,7 @@ def _spans_from_hit(
         "week_of": _from_week_of,
         "quarter": _from_quarter,
         "season": _from_season,
+        "holiday": _from_holiday,
         "vague": _from_vague,
     }[hit.kind]
     return handler(hit.match, text, reference, reference_inferred)
@@ -643,6 +661,25 @@ def _from_quarter(m: re.Match[str], text: str, reference: date | None, ri: bool)
         return [_span(m, None, None, "unknown")]
     start = date(year, first_month, 1)
     return [_span(m, start, _month_end(year, first_month + 2), "range", inferred=not given)]
+
+
+def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'the Lunar New Year holiday' (of a year): China's official Spring Festival days.
+
+    Without a year: the latest holiday that began by the reference date.
+    """
+    given = m["y"] or m["y2"]
+    if given:
+        year: int | None = int(given)
+    elif reference is not None:
+        begun = [y for y, (md, _) in SPRING_FESTIVAL.items() if date(y, *md) <= reference]
+        year = max(begun) if begun and reference.year - max(begun) <= 1 else None
+    else:
+        year = None
+    if year not in SPRING_FESTIVAL:
+        return [_span(m, None, None, "unknown")]
+    first, last = SPRING_FESTIVAL[year]
+    return [_span(m, date(year, *first), date(year, *last), "range", inferred=not given)]
 
 
 _SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}

@@ -408,7 +408,7 @@ def _role(before: str) -> str:
 
 #: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.
 _OPENING_PHRASE = re.compile(
-    r"(?:^|[.;:]\s+)[\s“\"]*(?:In|On|During|By|Since|After|Before|Last|Earlier|Later|"
+    r"(?:^|[.;:]\s+)[\s“\"•*–-]*(?:In|On|During|By|Since|After|Before|Last|Earlier|Later|"
     r"Meanwhile|However|Then|At|Also|Separately|Instead)\b[^,.;:]*,\s*$"
 )
 
@@ -539,7 +539,8 @@ _WHERE_AFTER = re.compile(r"\s*,?\s*where\b")
 _FACILITY_AFTER = re.compile(
     r"\s*(?:\([^)]{1,20}\)\s*)?(?:[Cc]ustoms|checkpoint|port|railway station|station|"
     r"border crossing|crossing|bridge|market|mine|factory|customs house|customs office|"
-    r"land port|port of entry|border post|terminal|wharf|pier|jetty)\b"
+    r"land port|port of entry|border post|terminal|wharf|pier|jetty|(?:[A-Z][\w']+ )*[Cc]ourt|"
+    r"police station|prison)\b"
 )
 
 
@@ -1065,6 +1066,48 @@ _SITE_THEN_PLACE = re.compile(r"[^.;]*?\s(?:in|at|near|of)\s+")  # "factory in K
 _PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w-]*){0,2}\s+")
 
 
+_DEICTIC = re.compile(
+    r"\bthe (?:port |border )?(?P<noun>city|town|county|village)\b(?!\s+of\b)"
+    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
+    re.IGNORECASE,
+)
+_DEICTIC_CLASSES = {
+    "city": {"city"},
+    "town": {"town", "city"},
+    "county": {"county", "town"},
+    "village": {"village", "town"},
+}
+
+
+def _deictic_place(
+    clause: Sentence, sites: Sequence[tuple[int, int, Place]], previous: _Draft | None
+) -> tuple[Place, float] | None:
+    """ "below the city", "port officials there": the town meant, named shortly before.
+
+    The previous incident's place if it is of the kind named, else the last such town
+    named before the word (within 600 characters).
+    """
+    spans = _reporting_spans(clause.text)
+    m = next((d for d in _DEICTIC.finditer(clause.text) if not _inside(d.start(), spans)), None)
+    if m is None:
+        return None  # "a trader in Dandong, the city across the river, said": the source
+    noun = (m.group("noun") or "").lower()
+    classes = _DEICTIC_CLASSES.get(noun, SETTLEMENT_CLASSES)
+
+    def fits(place: Place | None) -> bool:
+        return (
+            place is not None
+            and place.candidate is not None
+            and (place.candidate.feature_class in classes)
+        )
+
+    if previous is not None and fits(previous.place):
+        return previous.place, 0.8  # type: ignore[return-value]
+    at = clause.start_char + m.start()
+    before = [p for a, _, p in sites if at - 600 <= a < at and fits(p)]
+    return (before[-1], 0.8) if before else None
+
+
 def _site_antecedent(
     article: Article, clause: Sentence, sites: Sequence[tuple[int, int, Place]]
 ) -> tuple[Place, float] | None:
@@ -1312,7 +1355,10 @@ def _drafts_from_clause(
     idx = context.sentence
     located = _located(clause, items, article)
     best = _best_place(located, cue, itype) or _site_antecedent(article, clause, sites)
-    inherited = False
+    deictic = None if best else _deictic_place(clause, sites, previous)
+    # "the county's police seized ...": the previous incident's town goes on, with its date
+    inherited = deictic is not None and previous is not None and deictic[0] is previous.place
+    best = best or deictic
     linked = (
         context.follows or _is_anaphoric(clause.text) or bool(_DEFINITE_SITE.search(clause.text))
     )

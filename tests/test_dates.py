@@ -279,3 +279,20 @@ def test_a_later_unjoined_month_does_not_move_a_range_to_another_year():
         (date(2025, 5, 2), date(2025, 5, 6)),
         (date(2025, 4, 1), date(2025, 4, 30)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("over the Lunar New Year holiday", date(2024, 2, 10), date(2024, 2, 17)),
+        ("during the 2018 Spring Festival", date(2018, 2, 15), date(2018, 2, 21)),
+        ("the Chinese New Year break in 2019", date(2019, 2, 4), date(2019, 2, 10)),
+    ],
+)
+def test_lunar_new_year_is_chinas_official_holiday(text, start, end):
+    (span,) = dates_from_text(text, reference=date(2024, 3, 5))
+    assert (span.start, span.end, span.precision) == (start, end, "range")
+
+
+def test_a_new_year_greeting_is_no_date():
+    assert dates_from_text("Happy new year to all", reference=date(2024, 3, 5)) == []

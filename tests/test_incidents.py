@@ -760,3 +760,21 @@ def test_destination_site_near_a_town_is_not_where_a_shipment_happened():
     )
     (inc,) = incidents_from_places(article, make_places(article, "Nampo", "Dalian"))
     assert inc.place.name == "Nampo"
+
+
+def test_the_city_and_there_point_to_the_town_named_before():
+    article = make_article(
+        [
+            "Trade through Hyesan has collapsed, traders said.",
+            "In 2019, soldiers built a second line of fencing along the riverbank below the city.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Hyesan"))
+    fence = next(i for i in incidents if i.type == "border_security")
+    assert (fence.place.name, fence.date.precision) == ("Hyesan", "year")
+
+
+def test_a_timeline_bullet_opens_like_a_sentence():
+    article = make_article(["- In January 2020, North Korea sealed its border with China."])
+    (inc,) = incidents_from_places(article, make_places(article, "North Korea", "China"))
+    assert (inc.type, inc.place.name) == ("closure", "North Korea")
