@@ -277,6 +277,11 @@ _TO_SOMEONE = re.compile(
 _TO_A_SITE_NEAR = re.compile(
     r"\bto\s+(?:an?|the)\s+(?:[a-z][\w'’-]*\s+){1,3}(?:near|outside|off)\s*$"
 )
+_VIA_SOMEONE = re.compile(
+    r"\b(?:through|via|by)\s+(?:an?|the|its|their)\s+(?:[a-z][\w'’-]*\s+){0,2}"
+    r"(?:intermediary|intermediaries|middleman|middlemen|bank|account)\s+"
+    r"(?:from|in|at|based in)\s+$"
+)
 _ACROSS_FROM = re.compile(
     r"(?:,\s*|\bjust\s+|\b(?:is|are|was|were|lies|lie|located|situated|sits|directly)\s+)"
     r"(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
@@ -403,6 +408,8 @@ def _role(before: str) -> str:
         return "at"  # "barred from Samjiyon": what happened, happened there
     if role in ("from", "in", "at") and _TO_SOMEONE.search(text + " "):
         return "to"  # "to a buyer from Longjing", "to traders in Changbai"
+    if role in ("from", "in", "at") and _VIA_SOMEONE.search(text + " "):
+        return "with"  # "through an intermediary in Shenyang": where a party sits
     return "through" if role in ("via", "by way of") else role
 
 
@@ -1067,7 +1074,8 @@ _PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w
 
 
 _DEICTIC = re.compile(
-    r"\bthe (?:port |border )?(?P<noun>city|town|county|village)\b(?!\s+of\b)"
+    r"\b(?:the|this) (?:[A-Z][\w-]+ )?(?:port |border |riverside )?"
+    r"(?P<noun>city|town|county|village)\b(?!\s+of\b)"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
     re.IGNORECASE,
 )
@@ -1082,7 +1090,7 @@ _DEICTIC_CLASSES = {
 def _deictic_place(
     clause: Sentence, sites: Sequence[tuple[int, int, Place]], previous: _Draft | None
 ) -> tuple[Place, float] | None:
-    """ "below the city", "port officials there": the town meant, named shortly before.
+    """Return the town meant by "below the city", "port officials there", "this border city".
 
     The previous incident's place if it is of the kind named, else the last such town
     named before the word (within 600 characters).

@@ -778,3 +778,17 @@ def test_a_timeline_bullet_opens_like_a_sentence():
     article = make_article(["- In January 2020, North Korea sealed its border with China."])
     (inc,) = incidents_from_places(article, make_places(article, "North Korea", "China"))
     assert (inc.type, inc.place.name) == ("closure", "North Korea")
+
+
+def test_this_border_city_is_the_dateline_city_and_an_intermediary_is_not_the_place():
+    article = make_article(
+        [
+            "DANDONG, China -- Wholesalers in this border city say customs officers began "
+            "reopening consignments at random in early March 2025.",
+            "A manager at a processor in Dalian said her company placed an order in January 2025 "
+            "through an intermediary in Hyesan.",
+        ]
+    )
+    incidents = incidents_from_places(article, make_places(article, "Dandong", "Dalian", "Hyesan"))
+    order = next(i for i in incidents if i.type == "trade_order")
+    assert order.place.name == "Dalian"
