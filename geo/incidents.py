@@ -152,6 +152,12 @@ def _compile(cues: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{cues})", re.IGNORECASE)
 
 
+@cache
+def _any_cue(types: tuple[IncidentType, ...]) -> re.Pattern[str]:
+    """One pattern that matches where any type's cue matches (a fast negative test)."""
+    return _compile("|".join(f"(?:{t.cues})" for t in types if t.pattern is not None))
+
+
 def _classify(
     text: str, types: Sequence[IncidentType]
 ) -> tuple[IncidentType, re.Match[str]] | None:
@@ -162,6 +168,8 @@ def _classify(
     ``_PRIORITY_WINDOW`` of the highest priority compete and the earliest wins ("seized
     300 kg ... and detained four people" is a seizure); otherwise the highest priority wins.
     """
+    if not _any_cue(tuple(types)).search(text):
+        return None  # most sentences tell no event: one scan instead of one per type
     clauses = _subordinate_spans(text)
     every = [
         (t.priority, m.start(), t, m)
@@ -1005,7 +1013,6 @@ def incidents_from_places(
     drafts: list[_Draft] = []
     previous: _Draft | None = None
     body_prev: int | None = None
-    recent: tuple[int, DateSpan] | None = None
     for idx, sentence in enumerate(article.sentences):
         if sentence.section != "body":
             continue
@@ -1014,15 +1021,13 @@ def incidents_from_places(
         for n, clause in enumerate(_event_clauses(sentence, types)):
             inside = _in_clause(items, clause)
             context = _Context(
-                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1, recent
+                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
             )
             new = _drafts_from_clause(article, clause, context, inside, types, previous, sites)
             drafts.extend(new)
             if new and new[-1].place is not None:
                 previous = new[-1]
         body_prev = idx
-        days = [d for d in _sentence_dates(article, sentence) if d.start and d.start == d.end]
-        recent = (idx, days[-1]) if days else recent
     _dates_told_next(article, drafts)
     drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
@@ -1298,7 +1303,6 @@ class _Context:
     anaphoric: bool  # the sentence opens with an anaphor
     follows: bool  # a clause after ", but" in the same sentence
     one_date_before: bool = False  # the previous sentence reported a single date
-    recent: tuple[int, DateSpan] | None = None  # the last day told before, and its sentence
 
 
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
@@ -1324,7 +1328,9 @@ def _relative_days(relative: re.Match[str]) -> int:
 _RELATIVE_REACH = 5
 
 
-def _narrative_day(previous: _Draft | None, context: _Context) -> DateSpan | None:
+def _narrative_day(
+    article: Article, previous: _Draft | None, context: _Context
+) -> DateSpan | None:
     """The day a relative date counts from: the latest day told in the last five sentences.
 
     That is the previous incident's date or, if a later sentence named a day without an
@@ -1333,10 +1339,23 @@ def _narrative_day(previous: _Draft | None, context: _Context) -> DateSpan | Non
     options = []
     if previous is not None and _known(previous.date) and previous.date.start is not None:
         options.append((previous.sentence, 1, previous.date))
-    if context.recent is not None:
-        options.append((context.recent[0], 0, context.recent[1]))
+    recent = _last_day_told(article, context.sentence)
+    if recent is not None:
+        options.append((recent[0], 0, recent[1]))
     options = [o for o in options if context.sentence - o[0] <= _RELATIVE_REACH]
     return max(options, key=lambda o: (o[0], o[1]))[2] if options else None
+
+
+def _last_day_told(article: Article, idx: int) -> tuple[int, DateSpan] | None:
+    """The last single day a body sentence before ``idx`` names (five sentences back at most)."""
+    for back in range(idx - 1, max(-1, idx - 1 - _RELATIVE_REACH), -1):
+        sentence = article.sentences[back]
+        if sentence.section != "body":
+            continue
+        days = [d for d in _sentence_dates(article, sentence) if d.start and d.start == d.end]
+        if days:
+            return back, days[-1]
+    return None
 
 
 def _shifted(span: DateSpan, days: int) -> DateSpan:
@@ -1382,7 +1401,7 @@ def _drafts_from_clause(
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
     resolved = any(d.start is not None for d in dates)  # "until this week" says no day
     relative = None if resolved else _SAME_DAY.search(clause.text)
-    base = _narrative_day(previous, context) if relative is not None else None
+    base = _narrative_day(article, previous, context) if relative is not None else None
     if relative is not None and base is not None:
         dates = [_shifted(base, _relative_days(relative))]  # "that morning", "4 days later"
     elif not _known(dates[0]) and previous is not None and _known(previous.date):
