@@ -598,6 +598,10 @@ def _facility(place: Place) -> bool:
     return place.candidate is not None and place.candidate.feature_class in _FACILITY_CLASSES
 
 
+def _area(place: Place) -> bool:
+    return place.candidate is not None and place.candidate.feature_class in _AREA_CLASSES
+
+
 def _settlement(place: Place) -> bool:
     return place.candidate is not None and place.candidate.feature_class in SETTLEMENT_CLASSES
 
@@ -1007,7 +1011,12 @@ def incidents_from_places(
     by_sentence = _mentions_by_sentence(places)
     crossings = _crossing_mentions(places)
     sites = sorted(
-        ((m.start_char, m.end_char, p) for p in places if _settlement(p) for m in p.mentions),
+        (
+            (m.start_char, m.end_char, p)
+            for p in places
+            if _settlement(p) or _area(p)
+            for m in p.mentions
+        ),
         key=lambda x: x[0],
     )
     drafts: list[_Draft] = []
@@ -1080,7 +1089,7 @@ _PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w
 
 _DEICTIC = re.compile(
     r"\b(?:the|this) (?:[A-Z][\w-]+ )?(?:port |border |riverside )?"
-    r"(?P<noun>city|town|county|village)\b(?!\s+of\b)"
+    r"(?P<noun>city|town|county|village|province)\b(?!\s+of\b)"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
     re.IGNORECASE,
 )
@@ -1089,6 +1098,7 @@ _DEICTIC_CLASSES = {
     "town": {"town", "city"},
     "county": {"county", "town"},
     "village": {"village", "town"},
+    "province": {"province"},
 }
 
 
@@ -1328,9 +1338,7 @@ def _relative_days(relative: re.Match[str]) -> int:
 _RELATIVE_REACH = 5
 
 
-def _narrative_day(
-    article: Article, previous: _Draft | None, context: _Context
-) -> DateSpan | None:
+def _narrative_day(article: Article, previous: _Draft | None, context: _Context) -> DateSpan | None:
     """The day a relative date counts from: the latest day told in the last five sentences.
 
     That is the previous incident's date or, if a later sentence named a day without an

@@ -350,8 +350,8 @@ def test_pipeline_meets_accuracy_thresholds_on_gold_set():
 #: Dated incident recall on each held-out set when it was last worked on, less 5 points: a
 #: change that loses incidents on text it was not written for fails here.
 HELD_OUT_FLOORS = {
-    "holdout": 0.79, "holdout2": 0.83, "holdout3": 0.88, "holdout4": 0.76,
-    "holdout5": 0.63, "holdout6": 0.65, "holdout7": 0.23,
+    "holdout": 0.79, "holdout2": 0.83, "holdout3": 0.88, "holdout4": 0.74,
+    "holdout5": 0.63, "holdout6": 0.66, "holdout7": 0.38,
 }  # fmt: skip
 
 

@@ -792,3 +792,30 @@ def test_this_border_city_is_the_dateline_city_and_an_intermediary_is_not_the_pl
     incidents = incidents_from_places(article, make_places(article, "Dandong", "Dalian", "Hyesan"))
     order = next(i for i in incidents if i.type == "trade_order")
     assert order.place.name == "Dalian"
+
+
+def test_captions_in_the_present_tense_and_first_person_accounts_are_events():
+    article = make_article(
+        [
+            "PHOTO 1: A locomotive hauls 14 wagons across the Friendship Bridge toward Sinuiju "
+            "on June 12, 2023.",
+            "In January 2019 I crossed the river near Hyesan for the last time.",
+        ]
+    )
+    places = make_places(article, "Friendship Bridge", "Sinuiju", "Hyesan")
+    kinds = {(i.type, i.place.name) for i in incidents_from_places(article, places)}
+    assert ("transport", "Friendship Bridge") in kinds
+    assert ("defection", "Hyesan") in kinds
+
+
+def test_the_province_points_to_the_province_named_before():
+    article = make_article(
+        [
+            "Police in Hyesan, North Hamgyong, said trade was slow.",
+            "Since early August 2022, units across the province have carried out inspections "
+            "of households.",
+        ]
+    )
+    places = make_places(article, "Hyesan", "North Hamgyong")
+    (inc,) = [i for i in incidents_from_places(article, places) if i.type == "border_security"]
+    assert inc.place.name == "North Hamgyong"
