@@ -656,11 +656,11 @@ def _from_quarter(m: re.Match[str], text: str, reference: date | None, ri: bool)
     if given:
         year = int(given)
     elif reference is not None:
-        year = reference.year - (date(reference.year, first_month, 1) > reference)
+        year = _latest_begun(first_month, reference)
     else:
         return [_span(m, None, None, "unknown")]
     start = date(year, first_month, 1)
-    return [_span(m, start, _month_end(year, first_month + 2), "range", inferred=not given)]
+    return [_span(m, start, _three_months_end(year, first_month), "range", inferred=not given)]
 
 
 def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
@@ -696,9 +696,9 @@ def _from_season(m: re.Match[str], text: str, reference: date | None, ri: bool) 
     if m["y"]:
         year = int(m["y"])
     elif reference is not None:
-        year = reference.year - (date(reference.year, first_month, 1) > reference)
+        year = _latest_begun(first_month, reference)
         rel = (m["rel"] or "").lower()
-        if rel.endswith(("last", "previous", "past")) and reference <= _season_end(
+        if rel.endswith(("last", "previous", "past")) and reference <= _three_months_end(
             year, first_month
         ):
             year -= 1  # "last spring" said in May is the spring of the year before
@@ -706,12 +706,17 @@ def _from_season(m: re.Match[str], text: str, reference: date | None, ri: bool) 
         return [_span(m, None, None, "unknown", bounds=bounds)]
     start = date(year, first_month, 1)
     inferred = not m["y"]
-    return [_span(m, start, _season_end(year, first_month), "range", inferred=inferred,
+    return [_span(m, start, _three_months_end(year, first_month), "range", inferred=inferred,
                   bounds=bounds)]  # fmt: skip
 
 
-def _season_end(year: int, first_month: int) -> date:
-    """Last day of the three-month season starting in ``first_month`` of ``year``."""
+def _latest_begun(first_month: int, reference: date) -> int:
+    """Year of the latest period starting on the 1st of ``first_month`` by ``reference``."""
+    return reference.year - (date(reference.year, first_month, 1) > reference)
+
+
+def _three_months_end(year: int, first_month: int) -> date:
+    """Last day of the three months (a quarter, a season) from ``first_month`` of ``year``."""
     last = first_month + 2
     return _month_end(year + (last > 12), (last - 1) % 12 + 1)
 

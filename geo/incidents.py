@@ -594,16 +594,25 @@ _APPOSITION = re.compile(
 )
 
 
+def _of_class(place: Place | None, classes: frozenset[str] | set[str]) -> bool:
+    """Tell whether a place is resolved to a candidate of one of ``classes``."""
+    return (
+        place is not None
+        and place.candidate is not None
+        and (place.candidate.feature_class in classes)
+    )
+
+
 def _facility(place: Place) -> bool:
-    return place.candidate is not None and place.candidate.feature_class in _FACILITY_CLASSES
+    return _of_class(place, _FACILITY_CLASSES)
 
 
 def _area(place: Place) -> bool:
-    return place.candidate is not None and place.candidate.feature_class in _AREA_CLASSES
+    return _of_class(place, _AREA_CLASSES)
 
 
 def _settlement(place: Place) -> bool:
-    return place.candidate is not None and place.candidate.feature_class in SETTLEMENT_CLASSES
+    return _of_class(place, SETTLEMENT_CLASSES)
 
 
 def _place_score(
@@ -1069,15 +1078,15 @@ def _dates_told_next(article: Article, drafts: list[_Draft]) -> None:
 
 
 #: A definite site without a name refers to the place of the previous incident.
+#: Sites an article names once and then calls "the <site>".
+_SITE_NOUNS = "warehouse|depot|storehouse|market|factory|mine|yard|plant|workshop"
 _DEFINITE_SITE = re.compile(
-    r"\bthe (?:same )?(?:warehouse|depot|storehouse|market|factory|factories|mine|yard|plant|"
-    r"workshop|landing|boats?|trucks?|shipment|cargo|goods)\b",
+    rf"\bthe (?:same )?(?:{_SITE_NOUNS}|factories|landing|boats?|trucks?|shipment|cargo|goods)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _SITE_NOUN = re.compile(
-    r"\bthe (?:same )?(warehouse|depot|storehouse|market|factory|mine|yard|plant|workshop|"
-    r"laboratory|compound|farm|shop|port|station)\b",
+    rf"\bthe (?:same )?({_SITE_NOUNS}|laboratory|compound|farm|shop|port|station)\b",
     re.IGNORECASE,
 )
 
@@ -1116,18 +1125,10 @@ def _deictic_place(
         return None  # "a trader in Dandong, the city across the river, said": the source
     noun = (m.group("noun") or "").lower()
     classes = _DEICTIC_CLASSES.get(noun, SETTLEMENT_CLASSES)
-
-    def fits(place: Place | None) -> bool:
-        return (
-            place is not None
-            and place.candidate is not None
-            and (place.candidate.feature_class in classes)
-        )
-
-    if previous is not None and fits(previous.place):
+    if previous is not None and _of_class(previous.place, classes):
         return previous.place, 0.8  # type: ignore[return-value]
     at = clause.start_char + m.start()
-    before = [p for a, _, p in sites if at - 600 <= a < at and fits(p)]
+    before = [p for a, _, p in sites if at - 600 <= a < at and _of_class(p, classes)]
     return (before[-1], 0.8) if before else None
 
 

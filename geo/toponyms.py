@@ -228,7 +228,6 @@ def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> 
             base = fold(text[tokens[i].start : tokens[last - 1].end])
             if found := gazetteer.lookup_key(base):
                 return _Match(i, last - 1, base, GENERIC_SUFFIXES[suffix], _curated(found))
-        key = fold(text[tokens[i].start : tokens[last].end])
         if found := gazetteer.lookup_key(key):
             hint = GENERIC_SUFFIXES.get(suffix) if length > 1 else None
             return _Match(i, last, key, hint, _curated(found))
