@@ -283,6 +283,7 @@ class ArticleScore:
     incidents_found: int = 0
     incidents_dated: int = 0
     incidents_type_ok: int = 0
+    incidents_predicted: int = 0
     routes_total: int | None = None
     routes_found: int = 0
     false_positives: list[str] = field(default_factory=list)
@@ -357,6 +358,18 @@ class ArticleScore:
         )
 
     @property
+    def incident_precision(self) -> float | None:
+        """Share of predicted incidents that match a gold incident (place; dates ignored).
+
+        A lower bound: gold files list the events their writers judged to be incidents.
+        """
+        return (
+            None
+            if self.incidents_total is None
+            else _ratio(self.incidents_found, self.incidents_predicted)
+        )
+
+    @property
     def incident_type_accuracy(self) -> float | None:
         """Share of found incidents with the gold type."""
         return (
@@ -387,6 +400,7 @@ class ArticleScore:
             mean_km=self.mean_km,
             incident_recall_dated=self.incident_recall_dated,
             incident_recall=self.incident_recall,
+            incident_precision=self.incident_precision,
             incident_type_accuracy=self.incident_type_accuracy,
             route_recall=self.route_recall,
         )
@@ -410,7 +424,8 @@ def _sum_scores(scores: Iterable[ArticleScore]) -> ArticleScore:
     for s in scores:
         for name in ("tp", "fp", "fn", "cand_hits", "cand_total", "id_correct",
                      "country_correct", "resolved_total", "unresolved", "incidents_found",
-                     "incidents_dated", "incidents_type_ok", "routes_found"):  # fmt: skip
+                     "incidents_dated", "incidents_type_ok", "incidents_predicted",
+                     "routes_found"):  # fmt: skip
             setattr(total, name, getattr(total, name) + getattr(s, name))
         for km in ACCURACY_KM:
             total.within[km] += s.within[km]
@@ -602,6 +617,7 @@ def _score_incidents(
     score.incidents_total = len(gold.incidents)
     lookup = _gold_place_lookup(gold)
     rows = _rows(incidents)
+    score.incidents_predicted = len(rows)
     used: set[int] = set()
     found: dict[int, int] = {}
     # pass 1: place and dates; pass 2: place only
@@ -905,7 +921,9 @@ def format_report(report: Report, *, baseline: Report | None = None) -> str:
         extra = (
             f"{run.system}: {o.tp} matched, {o.fp} false positive, {o.fn} missed places; "
             f"{o.unresolved} unresolved; incident recall (any date) "
-            f"{_fmt(o.incident_recall, 'pct')}, incident type accuracy "
+            f"{_fmt(o.incident_recall, 'pct')}, incident precision "
+            f"{_fmt(o.incident_precision, 'pct')} ({o.incidents_predicted} predicted), "
+            f"incident type accuracy "
             f"{_fmt(o.incident_type_accuracy, 'pct')}; {run.seconds:.1f} s"
         )
         lines.append(extra)
