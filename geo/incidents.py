@@ -77,6 +77,10 @@ class IncidentType:
     description: str = ""
     cues: str = ""  # pipe-separated regex fragments, matched case-insensitively
     pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    #: looser cues, trusted only in a clause that gives its own date ("a convoy of empty
+    #: lorries crossed it last Tuesday"): a dated clause with an action verb tells an event
+    dated_cues: str = ""
+    dated_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -118,9 +122,11 @@ def _load_incident_types(path: Path) -> tuple[IncidentType, ...]:
 
 def _type_from_row(row: dict[str, str], path: Path, line: int) -> IncidentType:
     cues = (row.get("cues") or "").strip()
+    dated_cues = (row.get("dated_cues") or "").strip()
     try:
         priority = int(row["priority"] or 0)
-        pattern = re.compile(rf"\b(?:{cues})", re.IGNORECASE) if cues else None
+        pattern = _compile(cues) if cues else None
+        dated_pattern = _compile(dated_cues) if dated_cues else None
     except (ValueError, re.error) as e:
         msg = f"{path}, line {line}: bad priority or cue for type {row['type']!r} ({e})"
         raise GeoError(msg) from e
@@ -131,6 +137,8 @@ def _type_from_row(row: dict[str, str], path: Path, line: int) -> IncidentType:
         description=(row.get("description") or "").strip(),
         cues=cues,
         pattern=pattern,
+        dated_cues=dated_cues,
+        dated_pattern=dated_pattern,
     )
 
 
@@ -142,10 +150,15 @@ def _as_types(incident_types: Iterable[IncidentType] | str | Path | None) -> lis
     if bad:
         msg = f"'incident_types' should hold IncidentType records, got {type(bad[0]).__name__}"
         raise TypeError(msg)
-    return sorted(
-        (t if t.pattern or not t.cues else replace(t, pattern=_compile(t.cues)) for t in types),
-        key=lambda t: -t.priority,
-    )
+    return sorted((_compiled(t) for t in types), key=lambda t: -t.priority)
+
+
+def _compiled(t: IncidentType) -> IncidentType:
+    if t.cues and t.pattern is None:
+        t = replace(t, pattern=_compile(t.cues))
+    if t.dated_cues and t.dated_pattern is None:
+        t = replace(t, dated_pattern=_compile(t.dated_cues))
+    return t
 
 
 def _compile(cues: str) -> re.Pattern[str]:
@@ -153,13 +166,18 @@ def _compile(cues: str) -> re.Pattern[str]:
 
 
 @cache
-def _any_cue(types: tuple[IncidentType, ...]) -> re.Pattern[str]:
+def _any_cue(types: tuple[IncidentType, ...], dated: bool = False) -> re.Pattern[str]:
     """One pattern that matches where any type's cue matches (a fast negative test)."""
-    return _compile("|".join(f"(?:{t.cues})" for t in types if t.pattern is not None))
+    cues = (t.dated_cues if dated else t.cues for t in types)
+    return _compile("|".join(f"(?:{c})" for c in cues if c) or "(?!)")
+
+
+def _cue_pattern(t: IncidentType, dated: bool) -> re.Pattern[str] | None:
+    return t.dated_pattern if dated else t.pattern
 
 
 def _classify(
-    text: str, types: Sequence[IncidentType]
+    text: str, types: Sequence[IncidentType], *, dated: bool = False
 ) -> tuple[IncidentType, re.Match[str]] | None:
     """Return the event type of a sentence and the cue that decided it.
 
@@ -167,15 +185,16 @@ def _classify(
     are ignored when the main clause has one. Among the remaining cues, those within
     ``_PRIORITY_WINDOW`` of the highest priority compete and the earliest wins ("seized
     300 kg ... and detained four people" is a seizure); otherwise the highest priority wins.
+    ``dated`` uses the looser cues of a clause that gives its own date.
     """
-    if not _any_cue(tuple(types)).search(text):
+    if not _any_cue(tuple(types), dated).search(text):
         return None  # most sentences tell no event: one scan instead of one per type
     clauses = _subordinate_spans(text)
     every = [
         (t.priority, m.start(), t, m)
         for t in types
-        if t.pattern is not None
-        for m in t.pattern.finditer(text)
+        if (pattern := _cue_pattern(t, dated)) is not None
+        for m in pattern.finditer(text)
     ]
     # a main clause without an event of its own tells the subordinate one ("recorded no
     # imports during the period in which the crossing was closed")
@@ -1385,6 +1404,8 @@ def _drafts_from_clause(
     sites: Sequence[tuple[int, int, Place]] = (),
 ) -> list[_Draft]:
     found = _classify(clause.text, types)
+    if found is None and any(d.start is not None for d in _sentence_dates(article, clause)):
+        found = _classify(clause.text, types, dated=True)
     if found is None:
         return []
     itype, cue = found

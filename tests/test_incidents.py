@@ -100,6 +100,28 @@ def test_caller_vocabulary_is_used():
     assert inc.summary == "Harvest at Hyesan (2018-05-03)"
 
 
+def test_looser_cues_count_only_in_a_clause_with_its_own_date():
+    table = [IncidentType("transport", "Transport", 40, cues=r"convoy of trucks",
+                          dated_cues=r"crossed")]  # fmt: skip
+    dated = make_article(["Empty lorries crossed the bridge at Tumen on March 11, 2025."])
+    undated = make_article(["Empty lorries crossed the bridge at Tumen in those years."])
+    (inc,) = incidents_from_places(dated, make_places(dated, "Tumen"), incident_types=table)
+    assert (inc.type, inc.place.name, inc.date.start) == ("transport", "Tumen", date(2025, 3, 11))
+    assert incidents_from_places(undated, make_places(undated, "Tumen"), incident_types=table) == []
+
+
+def test_default_vocabulary_reads_dated_action_verbs_as_events():
+    article = make_article(
+        [
+            "Wholesalers in Dandong say business is slow.",
+            "Local officials sealed part of a warehouse in Dandong on Feb. 24, 2017.",
+            "Officials in Dandong often seal warehouses.",
+        ]
+    )
+    (inc,) = incidents_from_places(article, make_places(article, "Dandong"))
+    assert (inc.place.name, inc.date.start) == ("Dandong", date(2017, 2, 24))
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
