@@ -32,9 +32,10 @@ Rules
 - Numbers that are not dates are left alone: ``19 clothing factories``,
   ``15-ton``, ``800 Trading Company``, ``1:00 a.m.``.
 - Year missing: the year comes from ``reference`` (the article's date) and the span
-  is marked ``inferred=True``. A day (or day range) more than 61 days after the
-  reference date, or a month later than the reference month, is taken from the
-  previous year (news reports the past). With ``reference_inferred=True`` the
+  is marked ``inferred=True``. A day (or day range) after the reference date, or a
+  month later than the reference month, is taken from the previous year (news reports
+  the past) — unless the sentence speaks of the future ("will", "scheduled", "plans"
+  …), which lets a day lie up to 61 days ahead. With ``reference_inferred=True`` the
   reference is a lower bound guessed by :mod:`geo.articles` (mid-year, or the end of
   the latest explicitly dated period of the text), so months and parts of months get
   the same 61-day allowance as days ("September 2016 ... mid-October" stays in 2016,
@@ -94,6 +95,14 @@ MONTHS: dict[str, int] = {
 
 #: Year-less dates later than this after the reference date belong to the previous year.
 _LOOKAHEAD = timedelta(days=61)
+#: A past-tense sentence ("was caught on March 3") against an exact publication date: a day
+#: after publication is last year's (two days' slack for time zones and print dates).
+_PAST_SLACK = timedelta(days=2)
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|is to|are to|to be|to open|to resume|scheduled|planned|plans?|"
+    r"expected|due|upcoming|next|from now)\b",
+    re.IGNORECASE,
+)
 
 _FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
 _ABBR = "Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -407,15 +416,24 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _year_for_day(month: int, day: int, reference: date) -> int | None:
+def _year_for_day(month: int, day: int, reference: date, ahead: timedelta) -> int | None:
     """Year of a year-less day: the reference year, or the previous one when too far ahead."""
     for year in (reference.year, reference.year - 1):
         if not _valid(year, month, day):
             continue
-        if year == reference.year and date(year, month, day) > reference + _LOOKAHEAD:
+        if year == reference.year and date(year, month, day) > reference + ahead:
             continue
         return year
     return None
+
+
+def _lookahead(text: str, inferred: bool) -> timedelta:
+    """How far after the reference a year-less day may lie and keep the reference year.
+
+    A guessed reference is a lower bound, and a sentence that speaks of the future may
+    name a coming day: 61 days. A past-tense report against a publication date: 2 days.
+    """
+    return _LOOKAHEAD if inferred or _FUTURE.search(text) else _PAST_SLACK
 
 
 def _year_for_month(month: int, first_day: int, reference: date, inferred: bool) -> int:
@@ -480,14 +498,14 @@ def _from_month_day(
         first_end = m.start("sep")
         second_start = m.start("m2") if m["m2"] else m.start("d2")
         days = [
-            _day_span(m, month1, day1, year, reference, (m.start(), first_end)),
-            _day_span(m, month2, day2, year, reference, (second_start, m.end())),
+            _day_span(m, month1, day1, year, reference, (m.start(), first_end), ri),
+            _day_span(m, month2, day2, year, reference, (second_start, m.end()), ri),
         ]
         return [d for d in days if d is not None]
     if day2 is None:
-        day = _day_span(m, month1, day1, year, reference, None)
+        day = _day_span(m, month1, day1, year, reference, None, ri)
         return [] if day is None else [day]
-    return [_range_span(m, (month1, day1), (month2, day2), year, reference)]
+    return [_range_span(m, (month1, day1), (month2, day2), year, reference, ri)]
 
 
 def _from_day_month(
@@ -497,8 +515,8 @@ def _from_day_month(
     month = _month_number(m["m"])
     year = int(m["y"]) if m["y"] else None
     if m["d2"]:
-        return [_range_span(m, (month, int(m["d"])), (month, int(m["d2"])), year, reference)]
-    day = _day_span(m, month, int(m["d"]), year, reference, None)
+        return [_range_span(m, (month, int(m["d"])), (month, int(m["d2"])), year, reference, ri)]
+    day = _day_span(m, month, int(m["d"]), year, reference, None, ri)
     return [] if day is None else [day]
 
 
@@ -509,13 +527,14 @@ def _day_span(
     year: int | None,
     reference: date | None,
     bounds: tuple[int, int] | None,
+    ri: bool,
 ) -> DateSpan | None:
     """One day, year from the text or from the reference; None for "Feb. 30"."""
     if not _valid(year or 2000, month, day):  # 2000: a leap year accepts Feb. 29
         return None
     inferred = year is None
     if year is None and reference is not None:
-        year = _year_for_day(month, day, reference)
+        year = _year_for_day(month, day, reference, _lookahead(m.string, ri))
     if year is None:
         return _span(m, None, None, "unknown", bounds=bounds)
     found = date(year, month, day)
@@ -528,11 +547,12 @@ def _range_span(
     last: tuple[int, int],
     year: int | None,
     reference: date | None,
+    ri: bool,
 ) -> DateSpan:
     """Build a range of days, possibly across a month (or year) end."""
     inferred = year is None
     if year is None and reference is not None:
-        year = _year_for_day(first[0], first[1], reference)
+        year = _year_for_day(first[0], first[1], reference, _lookahead(m.string, ri))
     if year is None or not _valid(year, *first):
         return _span(m, None, None, "unknown")
     end_year = year + 1 if last[0] < first[0] else year

@@ -105,15 +105,23 @@ def test_explicit_year_after_two_days_applies_to_both():
 
 
 @pytest.mark.parametrize(
-    ("reference", "expected"),
+    ("text", "reference", "expected"),
     [
-        (date(2017, 10, 10), date(2017, 9, 28)),  # just before the article
-        (date(2017, 8, 15), date(2017, 9, 28)),  # 44 days ahead: still this year
-        (date(2017, 3, 1), date(2016, 9, 28)),  # far ahead: the previous year
+        ("was caught on Sept. 28", date(2017, 10, 10), date(2017, 9, 28)),  # just before
+        ("was caught on Sept. 28", date(2017, 9, 27), date(2017, 9, 28)),  # print-date slack
+        ("was caught on Sept. 28", date(2017, 8, 15), date(2016, 9, 28)),  # reported past
+        ("will reopen on Sept. 28", date(2017, 8, 15), date(2017, 9, 28)),  # 44 days ahead
+        ("will reopen on Sept. 28", date(2017, 3, 1), date(2016, 9, 28)),  # too far ahead
     ],
 )
-def test_year_less_day_takes_year_from_reference(reference, expected):
-    assert _one("on Sept. 28", reference).start == expected
+def test_year_less_day_takes_year_from_reference(text, reference, expected):
+    assert _one(text, reference).start == expected
+
+
+def test_guessed_reference_lets_a_day_lie_ahead():
+    (span,) = dates_from_text("was caught on Sept. 28", reference=date(2017, 8, 15),
+                              reference_inferred=True)  # fmt: skip
+    assert span.start == date(2017, 9, 28)
 
 
 @pytest.mark.parametrize(
