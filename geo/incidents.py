@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 from . import settings
@@ -714,11 +715,16 @@ _REPORTED_ON = re.compile(
 
 def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     """Dates of a sentence; resolved ones only when there are any, never the dateline's."""
-    spans = dates_from_text(
-        sentence.text,
-        reference=article.published,
-        reference_inferred=article.published_inferred,
-    )
+    reference, inferred = article.published, article.published_inferred
+    anaphoric = _ANAPHORIC_TIME.search(sentence.text)
+    told = None if anaphoric is None else _narrative_time(article, sentence)
+    if told is not None and anaphoric is not None:
+        # "the previous autumn" is the one before the story's time, "that autumn" its own;
+        # a year in the same sentence is the season's own ("..., which we date to 2017")
+        own, told = told
+        that = own or anaphoric.group(1).lower() == "that"
+        reference, inferred = (told.end if that else told.start), False
+    spans = dates_from_text(sentence.text, reference=reference, reference_inferred=inferred)
     dateline = _DATELINE.match(sentence.text)
     if dateline is not None:
         spans = [d for d in spans if d.start_char >= dateline.end()]
@@ -730,17 +736,57 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     return sorted(kept, key=lambda d: d.start_char)
 
 
+_ANAPHORIC_TIME = re.compile(
+    r"\b(?:the\s+)?(previous|preceding|that)\s+(?:spring|summer|autumn|fall|winter)\b",
+    re.IGNORECASE,
+)
+
+
+def _narrative_time(article: Article, sentence: Sentence) -> tuple[bool, DateSpan] | None:
+    """The date with a year of its own that the sentence gives, else the latest one before.
+
+    Returns whether the date is the sentence's own, and the date.
+    """
+    earlier = (
+        s for s in reversed(article.sentences)
+        if s.section == "body" and s.end_char <= sentence.start_char
+    )  # fmt: skip
+    for n, text in enumerate(chain([sentence.text], (s.text for s in earlier))):
+        spans = dates_from_text(text, reference=article.published,
+                                reference_inferred=article.published_inferred)  # fmt: skip
+        given = [d for d in spans if d.start is not None and not d.inferred]
+        if given:
+            return n == 0, given[-1]
+    return None
+
+
 def _clause_dates(article: Article, sentence: Sentence, cue_start: int) -> list[DateSpan]:
     """Return the sentence's dates, without those of a subordinate clause.
 
     Only when the cue is in the main clause: "running factories ..., that was shuttered
-    last year" keeps no date.
+    last year" keeps no date. A cue inside a subordinate clause takes that clause's dates
+    when it has any ("empty in imagery from August 29, consistent with reports that the
+    crossing has been closed since early August").
     """
     spans = _sentence_dates(article, sentence)
     clauses = _subordinate_spans(sentence.text)
-    if _inside(cue_start, clauses):
-        return spans
-    return [d for d in spans if not _inside(d.start_char, clauses)]
+    own = [c for c in clauses if c[0] <= cue_start < c[1]]
+    if own:
+        return [d for d in spans if _inside(d.start_char, own)] or spans
+    spans = [d for d in spans if not _inside(d.start_char, clauses)]
+    # "empty in imagery from August 29, consistent with reports that the crossing has been
+    # closed since early August": the reported content's own date
+    content = [p for p in _reported_content(sentence.text) if p < cue_start]
+    return [d for d in spans if content and d.start_char > content[-1]] or spans
+
+
+def _reported_content(text: str) -> list[int]:
+    """Where a "that" after a reporting verb opens reported content ("reports that ...")."""
+    return [
+        m.start(1)
+        for m in _SUBORDINATE.finditer(text)
+        if m.group(1).lower() == "that" and _COMPLEMENT.search(_window(text, m.start(1), 90))
+    ]
 
 
 def _event_dates(spans: Sequence[DateSpan], text: str) -> list[DateSpan]:

@@ -122,6 +122,35 @@ def test_default_vocabulary_reads_dated_action_verbs_as_events():
     assert (inc.place.name, inc.date.start) == ("Dandong", date(2017, 2, 24))
 
 
+def test_reported_content_keeps_its_own_date():
+    article = make_article(
+        ["The yard at Tumen was empty in imagery from August 29, 2023, consistent with local "
+         "reports that the crossing has been closed to trucks since early August."],
+        published=date(2023, 9, 15),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Tumen"))
+    assert (inc.type, inc.date.start, inc.date.end) == (
+        "closure", date(2023, 8, 1), date(2023, 8, 10))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("words", "year"),
+    [
+        ("The previous autumn", 2022),  # the one before the story's 2023
+        ("That autumn", 2023),  # the story's own
+        ("Last autumn", 2023),  # before the article's date (July 2024)
+    ],
+)
+def test_previous_season_counts_from_the_story_time(words, year):
+    article = make_article(
+        ["In 2023 smugglers crossed near Hyesan almost every week.",
+         f"{words} guards were posted around Hyesan to patrol the riverbank."],
+        published=date(2024, 7, 1),
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert incs[-1].date.start == date(year, 9, 1)
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
