@@ -640,12 +640,14 @@ def _place_score(
 ) -> float | None:
     """How well a mention says where the event happened (None: it cannot)."""
     cand = loc.place.candidate
-    if cand is None or loc.reporting or loc.role in _NOT_WHERE:
+    # "the shutdown of the Kaesong Industrial Complex": what the event noun is about
+    about = loc.role == "of" and cue is not None and 0 <= loc.start - cue.end() <= 8
+    if cand is None or loc.reporting or (loc.role in _NOT_WHERE and not about):
         return None
     if cand.feature_class == "country" and loc.role not in _COUNTRY_ROLES:
         return None  # "into China", "sanctions on North Korea": not where it happened
     score = _ROLE_WEIGHT.get(loc.role, 1.5)
-    if loc.where and cue is not None and cue.start() > loc.end:
+    if _told_where(loc, cue):
         score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
     if loc.role == "from" and itype is not None and itype.type in _CROSSING_TYPES:
         score = 2.5  # people or goods crossing "from X": X is the crossing point
@@ -664,14 +666,37 @@ def _place_score(
     return score + 0.5 * max(0.0, min(1.0, loc.place.confidence))
 
 
+def _told_where(loc: _Located, cue: re.Match[str] | None) -> bool:
+    """The event is told in a ", where" clause after the mention."""
+    return loc.where and cue is not None and cue.start() > loc.end
+
+
 def _best_place(
-    located: Sequence[_Located], cue: re.Match[str] | None, itype: IncidentType | None = None
+    located: Sequence[_Located],
+    cue: re.Match[str] | None,
+    itype: IncidentType | None = None,
+    *,
+    destinations: bool = True,
 ) -> tuple[Place, float] | None:
-    scored = [(s, n, loc) for n, loc in enumerate(located) if (s := _place_score(loc, cue, itype))]
+    """The mention that best says where the event happened.
+
+    ``destinations=False`` leaves out "bound for X", "to X" (tried before a site or "there").
+    """
+    scored = [
+        (s, n, loc)
+        for n, loc in enumerate(located)
+        if (destinations or loc.role not in _DESTINATION_ROLES or _told_where(loc, cue))
+        and (s := _place_score(loc, cue, itype))
+    ]
     if not scored:
         return None
     score, _, loc = max(scored, key=lambda x: (x[0], -x[1]))
     return loc.place, score
+
+
+_DESTINATION_ROLES = frozenset({"to", "back to", "toward", "towards"})
+_WATER_CLASSES = frozenset({"river", "lake", "sea"})
+_VAGUE_CLASSES = _WATER_CLASSES | {"country"}
 
 
 def _reported_place(
@@ -708,7 +733,7 @@ _DATELINE = re.compile(
 #: "told Daily NK on Tuesday", "said Monday" — not "said a dealer was arrested on May 9".
 _REPORTED_ON = re.compile(
     r"\b(?:told|tells|said|says|reported|added|announced|stated|confirmed)\b"
-    r"(?:\s+(?!(?:was|were|is|are|had|has|have|been)\b)[\w'’.-]+(?<!ed)){0,4}\s*$",
+    r"(?:\s+(?!(?:was|were|is|are|had|has|have|been|that)\b)[\w'’.-]+(?<!ed)){0,4}\s*$",
     re.IGNORECASE,
 )
 
@@ -1151,7 +1176,8 @@ _DEFINITE_SITE = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _SITE_NOUN = re.compile(
-    rf"\bthe (?:same )?({_SITE_NOUNS}|laboratory|compound|farm|shop|port|station)\b",
+    rf"\bthe (?:same )?({_SITE_NOUNS}|laboratory|compound|farm|shop|port|station|complex|"
+    r"harbou?r|industrial zone)\b",
     re.IGNORECASE,
 )
 
@@ -1177,7 +1203,10 @@ _DEICTIC_CLASSES = {
 
 
 def _deictic_place(
-    clause: Sentence, sites: Sequence[tuple[int, int, Place]], previous: _Draft | None
+    article: Article,
+    clause: Sentence,
+    sites: Sequence[tuple[int, int, Place]],
+    previous: _Draft | None,
 ) -> tuple[Place, float] | None:
     """Return the town meant by "below the city", "port officials there", "this border city".
 
@@ -1190,10 +1219,13 @@ def _deictic_place(
         return None  # "a trader in Dandong, the city across the river, said": the source
     noun = (m.group("noun") or "").lower()
     classes = _DEICTIC_CLASSES.get(noun, SETTLEMENT_CLASSES)
+    at = clause.start_char + m.start()
+    near = [(a, p) for a, _, p in sites if at - 600 <= a < at and _of_class(p, classes)]
+    before = [p for _, p in near]
+    if not noun and near and _role(_window(article.text, near[-1][0])) not in _DESTINATION_ROLES:
+        return before[-1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
     if previous is not None and _of_class(previous.place, classes):
         return previous.place, 0.8  # type: ignore[return-value]
-    at = clause.start_char + m.start()
-    before = [p for a, _, p in sites if at - 600 <= a < at and _of_class(p, classes)]
     return (before[-1], 0.8) if before else None
 
 
@@ -1214,6 +1246,8 @@ def _site_antecedent(
     for hit in reversed(list(noun.finditer(before))):
         start, end = offset + hit.start(), offset + hit.end()
         named = [
+            p for a, b, p in sites if a <= start < b  # "the Kaesong Industrial Complex"
+        ] + [
             p for a, b, p in sites
             if 0 <= start - b <= 30 and _PLACE_THEN_SITE.fullmatch(article.text[b:start])
         ] + [
@@ -1457,8 +1491,15 @@ def _drafts_from_clause(
     itype, cue = found
     idx = context.sentence
     located = _located(clause, items, article)
-    best = _best_place(located, cue, itype) or _site_antecedent(article, clause, sites)
-    deictic = None if best else _deictic_place(clause, sites, previous)
+    # "the harbour ... trucks loaded with squid bound for Hunchun", "customs officers there
+    # refused consignments bound for Sinuiju": the site or the town meant comes before a
+    # destination
+    best = _best_place(located, cue, itype, destinations=False)
+    if best is None or _of_class(best[0], _VAGUE_CLASSES):  # "North Korea ... in the complex"
+        best = _site_antecedent(article, clause, sites) or best
+    deictic = None if best else _deictic_place(article, clause, sites, previous)
+    if deictic is None and (best is None or _of_class(best[0], _WATER_CLASSES)):
+        best = _best_place(located, cue, itype)
     # "the county's police seized ...": the previous incident's town goes on, with its date
     inherited = deictic is not None and previous is not None and deictic[0] is previous.place
     best = best or deictic
@@ -1467,7 +1508,11 @@ def _drafts_from_clause(
     )
     # the next sentence goes on about the same event: "About 200 handsets were confiscated
     # on the spot." names neither place nor date but follows the arrest at Hyesan
-    continues = previous is not None and not items and idx - previous.sentence <= 3
+    continues = (
+        previous is not None
+        and all(_of_class(p, _VAGUE_CLASSES) for _, p in items)  # "over the ice of the Amnok"
+        and idx - previous.sentence <= 3
+    )
     if (
         best is None
         and previous is not None
@@ -1485,6 +1530,8 @@ def _drafts_from_clause(
             dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
         elif inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
+    if not any(_known(d) for d in dates):
+        dates = _asked_date(article, idx) or dates
     tentative = False
     if best is None or inherited:
         # an event that names no place of its own: the source's town, else inherited; an
@@ -1521,6 +1568,25 @@ def _drafts_from_clause(
         )
         for d in dates
     ]
+
+
+def _asked_date(article: Article, idx: int) -> list[DateSpan]:
+    """The date of the question an answer replies to (briefings, interviews).
+
+    "Q: Can you confirm that a soldier came south last Tuesday? A: Yes. A soldier walked
+    across ...": the answer's event is the question's, two sentences back at most.
+    """
+    for back in range(idx - 1, max(-1, idx - 3), -1):
+        sentence = article.sentences[back]
+        if sentence.section != "body":
+            return []
+        spans = [d for d in _sentence_dates(article, sentence) if d.start is not None]
+        if not sentence.text.rstrip().endswith("?"):
+            if spans:
+                return []  # a dated sentence between them: that is the answer's time
+            continue
+        return spans[:1] if len(spans) == 1 else []
+    return []
 
 
 def _excerpt(article: Article, idx: int, prev: int | None) -> str:

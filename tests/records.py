@@ -36,6 +36,7 @@ GAZ = {
     "Tonghua": (41.71972, 125.92972, "CN", "city"),
     "Hunchun": (42.86833, 130.35750, "CN", "city"),
     "Quanhe": (42.46278, 130.56944, "CN", "port_of_entry"),
+    "Kaesong Industrial Complex": (37.96056, 126.55750, "KP", "industrial_zone"),
 }
 
 

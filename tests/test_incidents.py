@@ -151,6 +151,50 @@ def test_previous_season_counts_from_the_story_time(words, year):
     assert incs[-1].date.start == date(year, 9, 1)
 
 
+def test_there_and_sites_come_before_a_destination():
+    article = make_article(
+        ["Dandong, by contrast, slipped 12% month on month.",
+         "Customs officers there refused car parts bound for Sinuiju on August 14, 2024.",
+         "The port of Nampo was busy.",
+         "Down at the port we watched trucks being loaded with squid bound for Dalian on "
+         "May 2, 2024."]
+    )  # fmt: skip
+    places = make_places(article, "Dandong", "Sinuiju", "Nampo", "Dalian")
+    assert [i.place.name for i in incidents_from_places(article, places)] == ["Dandong", "Nampo"]
+
+
+def test_the_complex_is_the_named_complex_and_its_shutdown_happened_there():
+    article = make_article(
+        ["The shutdown of the Kaesong Industrial Complex on 10 February 2016 was abrupt.",
+         "Since mid-April 2025, North Korea has been tearing down buildings in the complex."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Kaesong Industrial Complex",
+                                                      "North Korea"))  # fmt: skip
+    kic = "Kaesong Industrial Complex"
+    assert [(i.type, i.place.name) for i in incs] == [("closure", kic), ("other", kic)]
+
+
+def test_an_answer_takes_the_date_of_the_question():
+    article = make_article(
+        ["Q: Can you confirm that a soldier came south near Panmunjom last Tuesday?",
+         "A: Yes.",
+         "A soldier fled across the border near Panmunjom in the early morning.",
+         "Q: Has the North removed its loudspeakers?",
+         "A: The military has confirmed that in the first week of August the North took "
+         "down loudspeakers near Panmunjom."],
+        published=date(2025, 8, 18),
+    )  # fmt: skip
+    *_, defection, removal = incidents_from_places(article, make_places(article, "Panmunjom"))
+    assert (defection.type, defection.date.start) == ("defection", date(2025, 8, 12))
+    assert (removal.date.start, removal.date.end) == (date(2025, 8, 1), date(2025, 8, 7))
+
+
+def test_seized_goods_auctioned_is_a_sale():
+    article = make_article(["The fish was auctioned by the customs office in Tumen on May 3."])
+    (inc,) = incidents_from_places(article, make_places(article, "Tumen"))
+    assert inc.type == "sale_of_seized_goods"
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
