@@ -696,6 +696,7 @@ def _best_place(
 
 _DESTINATION_ROLES = frozenset({"to", "back to", "toward", "towards"})
 _WATER_CLASSES = frozenset({"river", "lake", "sea"})
+_STORY_REACH = 3  # sentences
 _VAGUE_CLASSES = _WATER_CLASSES | {"country"}
 
 
@@ -1126,13 +1127,15 @@ def incidents_from_places(
             continue
         items = _sentence_items(sentence, idx, by_sentence, crossings)
         before = {_date_key(d.date) for d in drafts if d.sentence == body_prev}
+        earlier = None
         for n, clause in enumerate(_event_clauses(sentence, types)):
             inside = _in_clause(items, clause)
             context = _Context(
-                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1
+                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1, earlier
             )
             new = _drafts_from_clause(article, clause, context, inside, types, previous, sites)
             drafts.extend(new)
+            earlier = next((d.date for d in reversed(new) if _known(d.date)), earlier)
             if new and new[-1].place is not None:
                 previous = new[-1]
         body_prev = idx
@@ -1413,6 +1416,7 @@ class _Context:
     anaphoric: bool  # the sentence opens with an anaphor
     follows: bool  # a clause after ", but" in the same sentence
     one_date_before: bool = False  # the previous sentence reported a single date
+    earlier: DateSpan | None = None  # the date of an earlier clause of the same sentence
 
 
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
@@ -1525,10 +1529,10 @@ def _drafts_from_clause(
     base = _narrative_day(article, previous, context) if relative is not None else None
     if relative is not None and base is not None:
         dates = [_shifted(base, _relative_days(relative))]  # "that morning", "4 days later"
+    elif not _known(dates[0]) and context.follows and context.earlier is not None:
+        dates = [context.earlier]  # "tried to cross on Oct. 2, but customs turned it back"
     elif not _known(dates[0]) and previous is not None and _known(previous.date):
-        if context.follows and previous.sentence == idx:
-            dates = [previous.date]  # "tried to cross on Oct. 2, but customs turned it back"
-        elif inherited and (context.anaphoric and context.one_date_before or continues):
+        if inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if not any(_known(d) for d in dates):
         dates = _asked_date(article, idx) or dates
@@ -1547,6 +1551,10 @@ def _drafts_from_clause(
             "Sentence %d of %r: %s cue without place or date", idx, article.article_id, itype.type
         )
         return []
+    if best is None and previous is not None and idx - previous.sentence <= _STORY_REACH:
+        # a dated event that names no place goes on where the story is ("Builders finished
+        # the last of the river piers in February"), with a low score
+        best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     place, score = best if best is not None else (None, 0.0)
     excerpt = _excerpt(article, idx, context.body_prev if context.anaphoric else None)
     actors = actors_from_text(_blank(clause.text, _reporting_spans(clause.text)))

@@ -195,7 +195,30 @@ def test_seized_goods_auctioned_is_a_sale():
     assert inc.type == "sale_of_seized_goods"
 
 
-# ---------------------------------------------------------------------------- seed-like article
+def test_second_part_of_a_sentence_takes_the_first_part_s_date():
+    article = make_article(
+        ['"On the night of July 9 the broker paid the guard post, and six porters brought cloth '
+         'over from Sanhe," the listener said.'],
+        published=date(2025, 7, 30),
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Sanhe"))
+    assert incs[-1].type == "smuggling_crossing"
+    assert incs[-1].date.start == date(2025, 7, 9)
+
+
+def test_dated_event_without_a_place_goes_on_where_the_story_is():
+    story = [
+        "A freight train crossed from Khasan into North Korea on 3 March 2025.",
+        "Builders finished the river piers in February, the Jilin government said.",
+    ]
+    later = ["Trade was slow.", "Prices rose.", "Buyers waited.", "Sellers waited."]
+    near = make_article(story, published=date(2025, 3, 20))
+    far = make_article([story[0], *later, story[1]], published=date(2025, 3, 20))
+    incs = incidents_from_places(near, make_places(near, "Khasan", "Jilin"))
+    assert [(i.place.name, i.date.start) for i in incs] == [
+        ("Khasan", date(2025, 3, 3)), ("Khasan", date(2025, 2, 1))]  # fmt: skip
+    assert incs[1].confidence < incs[0].confidence
+    assert incidents_from_places(far, make_places(far, "Khasan", "Jilin"))[-1].place is None
 
 
 def test_customs_refusal_at_the_customs_post(seed_like):
