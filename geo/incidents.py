@@ -299,8 +299,8 @@ _PEOPLE_OF = re.compile(
     re.IGNORECASE,
 )
 _TO_SOMEONE = re.compile(
-    r"\bto\s+(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|South Korean|Russian|"
-    r"local)\s+)?(?:[a-z][\w'’-]*\s+){1,3}(?:from|in|at|based in)\s+$"
+    r"\bto\s+(?!be\s|have\s)(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|"
+    r"South Korean|Russian|local)\s+)?(?:[a-z][\w'’-]*\s+){1,3}(?:from|in|at|based in)\s+$"
 )
 _TO_A_SITE_NEAR = re.compile(
     r"\bto\s+(?:an?|the)\s+(?:[a-z][\w'’-]*\s+){1,3}(?:near|outside|off)\s*$"
@@ -386,7 +386,8 @@ _ROLE_WEIGHT = {
     "anchor": 0.5,
 }
 _MOVEMENT_TYPES = frozenset({"smuggling_crossing", "defection", "customs_refusal", "transport"})
-_CROSSING_TYPES = frozenset({"smuggling_crossing", "defection"})
+#: Movements that happened where they started ("from X" is the place).
+_ORIGIN_TYPES = frozenset({"smuggling_crossing", "defection", "transport"})
 _COUNTRY_ROLES = frozenset({"at", "in", "inside", "within", "subject"})
 #: Roles that never say where something happened ("cash for Pyongyang", "trade with X").
 _NOT_WHERE = frozenset({"for", "of", "with", "other"})
@@ -649,7 +650,7 @@ def _place_score(
     score = _ROLE_WEIGHT.get(loc.role, 1.5)
     if _told_where(loc, cue):
         score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
-    if loc.role == "from" and itype is not None and itype.type in _CROSSING_TYPES:
+    if loc.role == "from" and itype is not None and itype.type in _ORIGIN_TYPES:
         score = 2.5  # people or goods crossing "from X": X is the crossing point
     elif loc.role == "through" and not _facility(loc.place) and loc.en_route:
         score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way

@@ -221,6 +221,19 @@ def test_dated_event_without_a_place_goes_on_where_the_story_is():
     assert incidents_from_places(far, make_places(far, "Khasan", "Jilin"))[-1].place is None
 
 
+def test_a_transport_happened_where_it_started():
+    article = make_article(
+        ["In July 2025 a further 80 workers reached Khasan on a ferry from Rason.",
+         "In May 2025 a firm arranged for trucks to be driven from Hunchun to Rason."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Khasan", "Rason", "Hunchun"))
+    assert [(i.type, i.place.name) for i in incs] == [
+        ("transport", "Rason"), ("transport", "Hunchun")]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- seed-like article
+
+
 def test_customs_refusal_at_the_customs_post(seed_like):
     incidents = incidents_from_places(*seed_like)
     (refusal,) = by_type(incidents, "customs_refusal")
