@@ -196,6 +196,7 @@ def _classify(
         for t in types
         if (pattern := _cue_pattern(t, dated)) is not None
         for m in pattern.finditer(text)
+        if not _NOT_A_CUE.match(text, m.start())
     ]
     # a main clause without an event of its own tells the subordinate one ("recorded no
     # imports during the period in which the crossing was closed")
@@ -210,6 +211,8 @@ def _classify(
 
 
 _PRIORITY_WINDOW = 15
+#: Idioms that start like a cue: "carried out a campaign" moved nothing.
+_NOT_A_CUE = re.compile(r"carr(?:y|ies|ied|ying) out\b", re.IGNORECASE)
 _SUBORDINATE = re.compile(
     r"(?:[,;]\s*|\s)(that|which|after|before|since|because|when|while|although|though)\s",
     re.IGNORECASE,

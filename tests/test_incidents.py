@@ -231,6 +231,12 @@ def test_a_transport_happened_where_it_started():
         ("transport", "Rason"), ("transport", "Hunchun")]  # fmt: skip
 
 
+def test_carried_out_moves_nothing():
+    article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
+    (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
+    assert inc.type == "border_security"
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
