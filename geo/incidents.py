@@ -359,6 +359,11 @@ _REPORTING = (
         r"the press|lawmakers|a (?:news )?(?:briefing|conference|press conference))\s+)?"
         r"(?:in|at)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
     ),
+    # "..., the Joint Chiefs of Staff in Seoul said Thursday": the teller's seat
+    re.compile(
+        r",\s+(?:the|a|an)\s+[^,.;:“”\"]{0,60}?\b(?:in|at|from)\s+[A-Z][\w'’-]+"
+        r"(?:\s+[A-Z][\w'’-]+)?\s+(?:said|says|reported|reports|announced|told)\b"
+    ),
 )
 _ROLE_WEIGHT = {
     "at": 3.0,
@@ -411,7 +416,7 @@ def _role(before: str) -> str:
         return "across from"
     if _TO_A_SITE_NEAR.search(text):
         return "to"  # "carried coal from Nampo to a wharf near Dalian": the destination
-    if _POSITIONAL.search(text):
+    if _POSITIONAL.search(text) or _AREA_OF.search(text):
         return "near"
     part = _PART_OF.search(text)
     if part:
@@ -422,6 +427,8 @@ def _role(before: str) -> str:
     role = m.group(1).lower()
     if role in ("and", "or") or text.endswith(","):
         return "list"
+    if role in ("in", "at") and _RESIDES.search(text):
+        return "other"  # "now lives in Seoul": where a person is now, not the event's place
     if role == "of" and _PEOPLE_OF.search(text):
         return "in"  # "Residents of Sokha-ri carried ...": they are there
     if role in ("leaving", "departed", "departing"):
@@ -444,6 +451,15 @@ def _role(before: str) -> str:
         return "with"  # "through an intermediary in Shenyang": where a party sits
     return "through" if role in ("via", "by way of") else role
 
+
+_RESIDES = re.compile(
+    r"\b(?:lives?|living|lived|resides?|residing|resident|settled)\s+(?:now\s+)?(?:in|at)\s*$",
+    re.IGNORECASE,
+)
+#: "the area of Chunggang", "the outskirts of Hyesan": near the place.
+_AREA_OF = re.compile(
+    r"\b(?:the\s+)?(?:area|vicinity|outskirts|environs|suburbs|edge)\s+of\s*$", re.IGNORECASE
+)
 
 #: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.
 _OPENING_PHRASE = re.compile(
@@ -728,10 +744,11 @@ def _reported_place(
 #: A dateline without a date, "SEOUL — ", "HUNCHUN -": where the report was filed.
 _PLACE_DATELINE = re.compile(r"^\s*[A-Z][A-Z'.-]+(?:[ ,]+[A-Z][A-Za-z'.-]+){0,3}\s+(?:—|–|--)\s")
 
-#: A wire dateline, "SEOUL, Sept. 8 (Yonhap) --": its date is the report's, not the event's.
+#: A wire dateline, "SEOUL, Sept. 8 (Yonhap) --", "SEOUL, Oct. 2 Kyodo —": its date is the
+#: report's, not the event's.
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+[^()]{3,30}?\s*"
-    r"\([A-Za-z .]+\)\s*(?:--|-|–|—)"
+    r"^\s*[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+[^()—–]{3,30}?\s*"
+    r"(?:\([A-Za-z .]+\)\s*(?:--|-|–|—)|(?:--|–|—|\s-\s))"
 )
 
 
@@ -1196,7 +1213,7 @@ _PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w
 
 _DEICTIC = re.compile(
     r"\b(?:the|this) (?:[A-Z][\w-]+ )?(?:port |border |riverside )?"
-    r"(?P<noun>city|town|county|village|province)\b(?!\s+of\b)"
+    r"(?P<noun>(?-i:city|town|county|village|province))\b(?!\s+of\b)"  # not "Linjiang City"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
     re.IGNORECASE,
 )
@@ -1314,15 +1331,32 @@ def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Se
                 continue
             if not m.group(0).startswith(",") and not _SAME_DAY.search(right):
                 continue  # "seized 300 kg and detained four": one event, unless "two days later"
-            if _classify(right, types) is None and not right.lower().startswith("that "):
+            if _event_cue(right, types) is None and not right.lower().startswith("that "):
                 continue  # ", and that ..." is a new reported statement, event or not
-            if _classify(left, types) is None:
+            if _event_cue(left, types) is None:
                 continue
             out.append(_part(clause, start, m.start()))
             start = m.end()
         out.append(_part(clause, start, len(clause.text)))
         out.extend(_dated_subordinates(clause, types))
     return out
+
+
+def _event_cue(
+    text: str, types: Sequence[IncidentType]
+) -> tuple[IncidentType, re.Match[str]] | None:
+    """The cue of a part of a sentence: a strict one, or a looser one if the part is dated.
+
+    "On April 11 the police started checking every boat" tells an event.
+    """
+    found = _classify(text, types)
+    if found is None and (_SAME_DAY.search(text) or _has_date(text)):
+        found = _classify(text, types, dated=True)
+    return found
+
+
+def _has_date(text: str) -> bool:
+    return any(d.precision != "unknown" for d in dates_from_text(text, reference=_ANY_REFERENCE))
 
 
 _ANY_REFERENCE = date(2000, 6, 30)
@@ -1426,6 +1460,8 @@ class _Context:
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
 _SAME_DAY = re.compile(
     r"\b(?:that|the same|that same)\s+(?:morning|day|night|evening|afternoon)\b"
+    r"|\b(?:within|after|in)\s+(?:a\s+few\s+|several\s+)?(?:hours|minutes)\b"
+    r"|\b(?:hours|minutes)\s+later\b"
     r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b"
     r"|\b(a|one|two|three|four|five|six|seven|\d)\s+(days?|weeks?)\s+later\b",
     re.IGNORECASE,
@@ -1492,7 +1528,11 @@ def _drafts_from_clause(
     sites: Sequence[tuple[int, int, Place]] = (),
 ) -> list[_Draft]:
     found = _classify(clause.text, types)
-    if found is None and any(d.start is not None for d in _sentence_dates(article, clause)):
+    if found is None and (
+        _SAME_DAY.search(clause.text)
+        or (context.follows and context.earlier is not None)
+        or any(d.start is not None for d in _sentence_dates(article, clause))
+    ):  # a dated clause, or one dated by the clause before: looser cues count
         found = _classify(clause.text, types, dated=True)
     if found is None:
         return []

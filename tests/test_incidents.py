@@ -237,6 +237,60 @@ def test_carried_out_moves_nothing():
     assert inc.type == "border_security"
 
 
+def test_wire_dateline_without_parentheses_and_the_teller_s_seat_are_not_the_event():
+    article = make_article(
+        ["SEOUL, Oct. 2 Kyodo — A soldier crossed the border near Panmunjom on Tuesday night, "
+         "the Joint Chiefs of Staff in Paju said Thursday."],
+        published=date(2025, 10, 2),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Paju", "Panmunjom"))
+    assert (inc.place.name, inc.date.start) == ("Panmunjom", date(2025, 9, 30))
+
+
+def test_where_a_witness_lives_now_is_not_where_it_happened():
+    article = make_article(
+        ["A woman who waded across the river into Changbai in 2021 and now lives in Paju "
+         "said she was never caught."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Changbai", "Paju"))
+    assert inc.place.name == "Changbai"
+
+
+def test_from_the_area_of_a_town_is_that_town():
+    article = make_article(
+        ["On 26 February 2022 the suspects used a dinghy to bring sea cucumber across the "
+         "river from the area of Hyesan."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert inc.place.name == "Hyesan"
+
+
+def test_a_city_s_name_is_not_the_city_referred_to():
+    article = make_article(
+        ["(A notice posted in Tonghua.)",
+         "On 3 March 2022, officers of the Hyesan City police detained four suspects in the city."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan", "Tonghua"))
+    assert inc.place.name == "Hyesan"
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("On April 11, 2017 the police in Tumen started checking every boat, and two days "
+         "later they seized a boat of mushrooms at Namyang.", ("seizure", date(2017, 4, 13))),
+        ("Two women walked across the frozen river near Tumen in early January 2026 and were "
+         "caught on the Chinese bank near Namyang within hours.", ("arrest", date(2026, 1, 1))),
+    ],
+)  # fmt: skip
+def test_two_events_in_one_sentence_with_loose_verbs(text, second):
+    article = make_article([text])
+    incs = incidents_from_places(article, make_places(article, "Tumen", "Namyang"))
+    assert len(incs) == 2
+    assert (incs[1].type, incs[1].date.start) == second
+    assert incs[1].place.name == "Namyang"
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
