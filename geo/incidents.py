@@ -780,7 +780,38 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     kept = [d for d in spans if d.start is not None or d.text]
     if any(d.start is not None for d in kept):
         kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"
+    else:
+        kept += _anaphoric_year(article, sentence)
     return sorted(kept, key=lambda d: d.start_char)
+
+
+_ANAPHORIC_YEAR = re.compile(
+    r"\b(?:(that|the same)|(the previous|the preceding))\s+year\b|\bthe year before\b",
+    re.IGNORECASE,
+)
+_BARE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _anaphoric_year(article: Article, sentence: Sentence) -> list[DateSpan]:
+    """Return the year of "that year" (the story's) or "the previous year" (the one before).
+
+    The year is a bare one written earlier in the sentence ("a 2019 police file: that
+    year, officers ..."), else the story's time (:func:`_narrative_time`).
+    """
+    m = _ANAPHORIC_YEAR.search(sentence.text)
+    if m is None:
+        return []
+    bare = _BARE_YEAR.findall(sentence.text, 0, m.start())
+    told = _narrative_time(article, sentence)
+    if bare:
+        year = int(bare[-1])
+    elif told is not None:
+        year = told[1].start.year  # type: ignore[union-attr]
+    else:
+        return []
+    year -= 0 if m.group(1) else 1
+    return [DateSpan(date(year, 1, 1), date(year, 12, 31), "year", True, m.group(0),
+                     m.start(), m.end())]  # fmt: skip
 
 
 _ANAPHORIC_TIME = re.compile(
@@ -1201,14 +1232,16 @@ _DEFINITE_SITE = re.compile(
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _SITE_NOUN = re.compile(
     rf"\bthe (?:same )?({_SITE_NOUNS}|laboratory|compound|farm|shop|port|station|complex|"
-    r"harbou?r|industrial zone)\b",
+    r"harbou?r|industrial zone|park|court)\b",
     re.IGNORECASE,
 )
 
 
 _SITE_THEN_PLACE = re.compile(r"[^.;]*?\s(?:in|at|near|of)\s+")  # "factory in Kanggye"
 #: "Kanggye's garment factory"
-_PLACE_THEN_SITE = re.compile(r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:\s+[a-z][\w-]*){0,2}\s+")
+_PLACE_THEN_SITE = re.compile(
+    r"(?:['’]s)?(?:\s*\([^)]{1,20}\))?(?:,\s+(?:the|a|an))?(?:\s+[a-z][\w-]*){0,2}\s+"
+)  # also "the Kaesong Industrial Complex, the joint factory park"
 
 
 _DEICTIC = re.compile(

@@ -291,6 +291,45 @@ def test_two_events_in_one_sentence_with_loose_verbs(text, second):
     assert incs[1].place.name == "Namyang"
 
 
+@pytest.mark.parametrize(
+    ("entry", "kind"),
+    [
+        ("May 19, 2025 — Border guards at Namyang seize two rail wagons of cigarettes.",
+         "seizure"),
+        ("Mid-March 2025 — Customs at Tumen shuts its inspection yard for fumigation.",
+         "closure"),
+        ("Dec. 27, 2025 — A cargo ship leaves Rason with 4,000 tonnes of iron ore.",
+         "transport"),
+        ("Jan. 6, 2025 — Two soldiers cross the frozen river from Namyang at night.",
+         "defection"),
+    ],
+)  # fmt: skip
+def test_present_tense_timeline_entries_are_events(entry, kind):
+    article = make_article([entry])
+    (inc,) = incidents_from_places(article, make_places(article, "Namyang", "Tumen", "Rason"))
+    assert inc.type == kind
+
+
+def test_that_year_is_the_year_just_named():
+    article = make_article(
+        ["In 2024 trade was slow at Dandong.",
+         "Her name is on a 2019 police file: that year, officers in Dandong confiscated "
+         "300 cartons of cigarettes."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Dandong"))
+    assert (inc.type, inc.date.start, inc.date.end) == (
+        "seizure", date(2019, 1, 1), date(2019, 12, 31))  # fmt: skip
+
+
+def test_the_park_and_the_court_are_the_places_named_before():
+    article = make_article(
+        ["Officials visited the Kaesong Industrial Complex, the joint factory park.",
+         "The park stopped operating in 2016."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Kaesong Industrial Complex"))
+    assert (inc.type, inc.place.name) == ("closure", "Kaesong Industrial Complex")
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
