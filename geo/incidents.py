@@ -1281,9 +1281,23 @@ def _deictic_place(
     before = [p for _, p in near]
     if not noun and near and _role(_window(article.text, near[-1][0])) not in _DESTINATION_ROLES:
         return before[-1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
+    dateline = _dateline_place(article, sites)
+    if noun in ("city", "town") and _of_class(dateline, classes):
+        return dateline, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
     if previous is not None and _of_class(previous.place, classes):
         return previous.place, 0.8  # type: ignore[return-value]
     return (before[-1], 0.8) if before else None
+
+
+def _dateline_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -> Place | None:
+    """The town of the article's dateline ("DANDONG, China — ..."), if it has one."""
+    opening = [s for s in article.sentences if s.section == "body"][:3]
+    for first in opening:  # after an editor's note, if any
+        line = _DATELINE.match(first.text) or _PLACE_DATELINE.match(first.text)
+        if line is not None:
+            start, end = first.start_char, first.start_char + line.end()
+            return next((p for a, _, p in sites if start <= a < end), None)
+    return None
 
 
 def _site_antecedent(

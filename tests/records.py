@@ -72,7 +72,8 @@ def make_places(
         lat, lon, cc, fc = GAZ[name]
         cc = (codes or {}).get(name, cc)
         mentions = []
-        for m in re.finditer(rf"\b{re.escape(name)}\b", article.text):
+        # the name as written, or in capitals as in a wire dateline ("DANDONG, China —")
+        for m in re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(name.upper())})\b", article.text):
             idx = next(
                 i for i, s in enumerate(article.sentences) if s.start_char <= m.start() < s.end_char
             )

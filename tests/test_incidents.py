@@ -330,6 +330,16 @@ def test_the_park_and_the_court_are_the_places_named_before():
     assert (inc.type, inc.place.name) == ("closure", "Kaesong Industrial Complex")
 
 
+def test_the_city_is_the_dateline_s_city():
+    article = make_article(
+        ["DANDONG, China — Workshops here sew jackets for export.",
+         "In 2019 contracts were signed at a hotel in Tonghua, a buyer said.",
+         "On Nov. 3, 2024 customs officers impounded 14 containers at the city's rail yard."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Dandong", "Tonghua"))
+    assert (incs[-1].type, incs[-1].place.name) == ("seizure", "Dandong")
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
