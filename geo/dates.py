@@ -492,7 +492,10 @@ def _from_month_day(
     day2 = int(m["d2"]) if m["d2"] else None
     year = int(m["y"]) if m["y"] else None
     sep = (m["sep"] or "").strip()
-    between = re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I)
+    # "between May 2 and 9", "over the weekend of November 23 and 24": one range
+    between = re.search(
+        r"\b(?:between|weekend of)\s+$", text[max(0, m.start() - 12) : m.start()], re.I
+    )
     if day2 is not None and sep == "and" and not between:
         # Two separate days: "Sept. 28 and Oct. 2", "Sept. 28 and 29".
         first_end = m.start("sep")

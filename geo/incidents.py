@@ -410,6 +410,8 @@ def _role(before: str) -> str:
         if stripped == text:
             break
         text = stripped
+    if _GLOSS.search(text):
+        return "other"  # "the Military Demarcation Line (MDL)": a gloss of the name before it
     if not text or text[-1] in '“"‘(' or _OPENING_PHRASE.search(before):
         return "subject"
     if _ACROSS_FROM.search(text):
@@ -452,6 +454,7 @@ def _role(before: str) -> str:
     return "through" if role in ("via", "by way of") else role
 
 
+_GLOSS = re.compile(r"(?:[A-Z][\w'’-]*|[\u3131-\u9fff]+)\s*\($")
 _RESIDES = re.compile(
     r"\b(?:lives?|living|lived|resides?|residing|resident|settled)\s+(?:now\s+)?(?:in|at)\s*$",
     re.IGNORECASE,
@@ -697,13 +700,17 @@ def _best_place(
     itype: IncidentType | None = None,
     *,
     destinations: bool = True,
+    aside: Sequence[tuple[int, int]] = (),
 ) -> tuple[Place, float] | None:
     """The mention that best says where the event happened.
 
     ``destinations=False`` leaves out "bound for X", "to X" (tried before a site or "there").
+    A mention inside an ``aside`` (a subordinate clause the cue is not in: "a vessel that had
+    called at Rajin was detained in Vladivostok") counts less.
     """
+    cue_aside = cue is not None and _inside(cue.start(), aside)
     scored = [
-        (s, n, loc)
+        (s - (_ASIDE_PENALTY if not cue_aside and _inside(loc.start, aside) else 0.0), n, loc)
         for n, loc in enumerate(located)
         if (destinations or loc.role not in _DESTINATION_ROLES or _told_where(loc, cue))
         and (s := _place_score(loc, cue, itype))
@@ -712,6 +719,9 @@ def _best_place(
         return None
     score, _, loc = max(scored, key=lambda x: (x[0], -x[1]))
     return loc.place, score
+
+
+_ASIDE_PENALTY = 1.0
 
 
 _DESTINATION_ROLES = frozenset({"to", "back to", "toward", "towards"})
@@ -1589,12 +1599,13 @@ def _drafts_from_clause(
     # "the harbour ... trucks loaded with squid bound for Hunchun", "customs officers there
     # refused consignments bound for Sinuiju": the site or the town meant comes before a
     # destination
-    best = _best_place(located, cue, itype, destinations=False)
+    aside = _subordinate_spans(clause.text)
+    best = _best_place(located, cue, itype, destinations=False, aside=aside)
     if best is None or _of_class(best[0], _VAGUE_CLASSES):  # "North Korea ... in the complex"
         best = _site_antecedent(article, clause, sites) or best
     deictic = None if best else _deictic_place(article, clause, sites, previous)
     if deictic is None and (best is None or _of_class(best[0], _WATER_CLASSES)):
-        best = _best_place(located, cue, itype)
+        best = _best_place(located, cue, itype, aside=aside)
     # "the county's police seized ...": the previous incident's town goes on, with its date
     inherited = deictic is not None and previous is not None and deictic[0] is previous.place
     best = best or deictic

@@ -304,3 +304,9 @@ def test_lunar_new_year_is_chinas_official_holiday(text, start, end):
 
 def test_a_new_year_greeting_is_no_date():
     assert dates_from_text("Happy new year to all", reference=date(2024, 3, 5)) == []
+
+
+def test_a_weekend_of_two_days_is_one_range():
+    (span,) = dates_from_text("over the weekend of November 23 and 24", reference=REF)
+    assert (span.start, span.end, span.precision) == (
+        date(2016, 11, 23), date(2016, 11, 24), "range")  # fmt: skip

@@ -340,6 +340,33 @@ def test_the_city_is_the_dateline_s_city():
     assert (incs[-1].type, incs[-1].place.name) == ("seizure", "Dandong")
 
 
+def test_a_place_in_a_relative_clause_is_not_where_the_main_event_happened():
+    article = make_article(
+        ["In the first week of August 2025, a vessel that had called at Rason was detained "
+         "on arrival in Nampo."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Rason", "Nampo"))
+    assert inc.place.name == "Nampo"
+
+
+def test_an_abbreviation_in_brackets_does_not_outweigh_the_place_named():
+    article = make_article(
+        ["On 14 August 2022, a soldier crossed the Demilitarized Zone (DMZ) in the western "
+         "sector, inside the Joint Security Area."]
+    )  # fmt: skip
+    names = "Demilitarized Zone", "DMZ", "Joint Security Area"
+    (inc,) = incidents_from_places(article, make_places(article, *names))
+    assert inc.place.name == "Joint Security Area"
+
+
+def test_people_put_on_a_train_are_transported():
+    article = make_article(
+        ["On 3 March 2024, about 260 women were put on the afternoon train from Dandong."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Dandong"))
+    assert (inc.type, inc.place.name) == ("transport", "Dandong")
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
