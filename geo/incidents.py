@@ -1585,10 +1585,14 @@ def _drafts_from_clause(
     sites: Sequence[tuple[int, int, Place]] = (),
 ) -> list[_Draft]:
     found = _classify(clause.text, types)
-    if found is None and (
-        _SAME_DAY.search(clause.text)
-        or (context.follows and context.earlier is not None)
-        or any(d.start is not None for d in _sentence_dates(article, clause))
+    if (
+        found is None
+        and _any_cue(tuple(types), True).search(clause.text)  # cheap test first
+        and (
+            _SAME_DAY.search(clause.text)
+            or (context.follows and context.earlier is not None)
+            or any(d.start is not None for d in _sentence_dates(article, clause))
+        )
     ):  # a dated clause, or one dated by the clause before: looser cues count
         found = _classify(clause.text, types, dated=True)
     if found is None:
