@@ -141,7 +141,8 @@ _MONTH_ABBREVIATIONS = frozenset(
     {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*[⁰¹²³⁴⁵⁶⁷⁸⁹]*(?=\s)")  # "2019.⁴² The Panel"
+#: "2019.⁴² The Panel", "the spring.[43] On 3 July": a footnote marker ends with the sentence
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\d{1,3}\])?(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")
 _TERMINAL = (".", "!", "?", '"', "”", "’", ")", ":")

@@ -18,6 +18,7 @@ expression                                     precision    span
 ``the first quarter (of 2024)``, ``Q3 2023``  range        that quarter
 ``in the spring``, ``last winter``            range        Mar–May / Jun–Aug / Sep–Nov / Dec–Feb
 ``the Lunar New Year holiday``                range        China's official Spring Festival days
+``the National Day holiday``, ``Golden Week``  range        October 1-7
 ``recently``, ``last week``, ``on Friday``     unknown      start and end None
 =============================================  ===========  =========================
 
@@ -162,10 +163,14 @@ SPRING_FESTIVAL = {
     2021: ((2, 11), (2, 17)), 2022: ((1, 31), (2, 6)), 2023: ((1, 21), (1, 27)),
     2024: ((2, 10), (2, 17)), 2025: ((1, 28), (2, 4)), 2026: ((2, 15), (2, 23)),
 }  # fmt: skip
+#: China's National Day holiday ("Golden Week"): October 1-7 (a year's adjusted days may
+#: shift the end by a day).
+NATIONAL_DAY = ((10, 1), (10, 7))
 _HOLIDAY = re.compile(
     r"\b(?:(?i:the)\s+)?(?:(?P<y>(?:19|20)\d\d)\s+)?"
-    r"(?i:lunar new year|chinese new year|spring festival)"
-    r"(?:\s+(?i:holidays?|break|festival))?(?:\s+(?i:of|in)\s+(?P<y2>(?:19|20)\d\d))?"
+    r"(?:(?i:lunar new year|chinese new year|spring festival)"
+    r"|(?P<nd>(?i:national day\s+(?:holidays?|break)|golden week)))"  # not Sept. 9 in the North
+    r"(?:\s+(?i:holidays?|break|festival))?(?:\s+(?:(?i:of|in)\s+)?(?P<y2>(?:19|20)\d\d))?"
 )
 _VAGUE = re.compile(
     r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
@@ -194,7 +199,7 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "week_of": re.compile(r"(?i:week of)"),
     "quarter": re.compile(r"(?i:quarter)|Q[1-4]"),
     "season": re.compile(r"(?i:spring|summer|autumn|fall|winter)"),
-    "holiday": re.compile(r"(?i:new year|spring festival)"),
+    "holiday": re.compile(r"(?i:new year|spring festival|national day|golden week)"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
 
@@ -692,6 +697,8 @@ def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool)
     Without a year: the latest holiday that began by the reference date.
     """
     given = m["y"] or m["y2"]
+    if m["nd"]:
+        return [_national_day(m, int(given) if given else None, reference)]
     if given:
         year: int | None = int(given)
     elif reference is not None:
@@ -703,6 +710,17 @@ def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool)
         return [_span(m, None, None, "unknown")]
     first, last = SPRING_FESTIVAL[year]
     return [_span(m, date(year, *first), date(year, *last), "range", inferred=not given)]
+
+
+def _national_day(m: re.Match[str], year: int | None, reference: date | None) -> DateSpan:
+    """China's National Day holiday of ``year``, else the latest one begun by the reference."""
+    if year is None and reference is not None:
+        year = reference.year - (date(reference.year, *NATIONAL_DAY[0]) > reference)
+    if year is None:
+        return _span(m, None, None, "unknown")
+    first, last = NATIONAL_DAY
+    return _span(m, date(year, *first), date(year, *last), "range", inferred=m["y"] is None
+                 and m["y2"] is None)  # fmt: skip
 
 
 _SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}

@@ -1202,6 +1202,7 @@ def incidents_from_places(
                 previous = new[-1]
         body_prev = idx
     _dates_told_next(article, drafts)
+    _places_told_next(drafts)
     drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
     logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
@@ -1230,6 +1231,21 @@ def _dates_told_next(article: Article, drafts: list[_Draft]) -> None:
         spans = [d for d in _sentence_dates(article, sentence) if d.start is not None]
         if len(spans) == 1 and spans[0].start_char < 20:
             drafts[i] = replace(draft, date=spans[0])
+
+
+def _places_told_next(drafts: list[_Draft]) -> None:
+    """Give a dated incident that names no place the place of the next one nearby.
+
+    "On January 14 guards fired warning shots at a man wading across the Tumen. Two days
+    later agents arrested his brother in Hoeryong." — the story is in Hoeryong.
+    """
+    for i, draft in enumerate(drafts):
+        if draft.place is not None or not _known(draft.date):
+            continue
+        nxt = next((d for d in drafts[i + 1 :] if d.place is not None), None)
+        if nxt is not None and 0 < nxt.sentence - draft.sentence <= _STORY_REACH:
+            confidence = _confidence(draft.type, nxt.place, 0.0, True, draft.date)
+            drafts[i] = replace(draft, place=nxt.place, confidence=confidence)
 
 
 #: A definite site without a name refers to the place of the previous incident.

@@ -37,6 +37,7 @@ GAZ = {
     "Hunchun": (42.86833, 130.35750, "CN", "city"),
     "Quanhe": (42.46278, 130.56944, "CN", "port_of_entry"),
     "Kaesong Industrial Complex": (37.96056, 126.55750, "KP", "industrial_zone"),
+    "Linjiang": (41.80694, 126.90778, "CN", "city"),
     "Demilitarized Zone": (38.32, 127.23, "KP", "region"),
     "DMZ": (38.32, 127.23, "KP", "region"),
     "Joint Security Area": (37.95567, 126.67719, "KP", "region"),

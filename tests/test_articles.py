@@ -446,3 +446,12 @@ def test_footnote_marker_after_a_full_stop_ends_the_sentence():
         "Wagons stood in the yard in 2019.⁴²",
         "The Panel notes more.",
     ]
+
+
+def test_bracketed_footnote_marker_ends_the_sentence():
+    article = article_from_text(
+        "Work looked complete in the spring.[43] On 3 July 2025, guards seized a skiff.", "a1"
+    )
+    first, second = (s.text for s in article.sentences)
+    assert first == "Work looked complete in the spring.[43]"
+    assert second == "On 3 July 2025, guards seized a skiff."

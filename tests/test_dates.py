@@ -310,3 +310,19 @@ def test_a_weekend_of_two_days_is_one_range():
     (span,) = dates_from_text("over the weekend of November 23 and 24", reference=REF)
     assert (span.start, span.end, span.precision) == (
         date(2016, 11, 23), date(2016, 11, 24), "range")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sat in a depot over the National Day holiday", (date(2017, 10, 1), date(2017, 10, 7))),
+        ("during Golden Week 2015", (date(2015, 10, 1), date(2015, 10, 7))),
+    ],
+)  # fmt: skip
+def test_china_s_national_day_holiday(text, expected):
+    (span,) = dates_from_text(text, reference=REF)
+    assert (span.start, span.end) == expected
+
+
+def test_north_korea_s_national_day_is_not_china_s_holiday():
+    assert dates_from_text("the National Day parade in Pyongyang", reference=REF) == []

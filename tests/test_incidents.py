@@ -367,6 +367,36 @@ def test_people_put_on_a_train_are_transported():
     assert (inc.type, inc.place.name) == ("transport", "Dandong")
 
 
+def test_a_dated_event_without_a_place_takes_the_next_incident_s_place():
+    article = make_article(
+        ["On January 14, 2021, guards fired warning shots at a man wading across the frozen "
+         "river toward China.",
+         "Two days later, security agents arrested his brother at home in Hoeryong."]
+    )  # fmt: skip
+    first, second = incidents_from_places(article, make_places(article, "Hoeryong", "China"))
+    assert (first.type, first.place.name) == ("border_security", "Hoeryong")
+    assert first.confidence < second.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Over the Lunar New Year holiday of 2024, officers at Linjiang cleared 46 trucks of "
+         "flour.", "transport"),
+        ("On 6 February 2024 border police found 300 kilograms of pine nuts in a van at "
+         "Linjiang.", "seizure"),
+        ("In July 2024 two drivers were fined at Quanhe.", "other"),
+        ("Passenger trains across the bridge at Khasan remain suspended.", "closure"),
+    ],
+)  # fmt: skip
+def test_more_event_wordings(text, kind):
+    article = make_article([text])
+    places = make_places(article, *(n for n in ("Linjiang", "Hoeryong", "Quanhe", "Khasan")
+                                    if n in text))  # fmt: skip
+    (inc,) = incidents_from_places(article, places)
+    assert inc.type == kind
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
