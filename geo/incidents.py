@@ -196,7 +196,7 @@ def _classify(
         for t in types
         if (pattern := _cue_pattern(t, dated)) is not None
         for m in pattern.finditer(text)
-        if not _NOT_A_CUE.match(text, m.start())
+        if not _not_a_cue(text, m.start())
     ]
     # a main clause without an event of its own tells the subordinate one ("recorded no
     # imports during the period in which the crossing was closed")
@@ -213,6 +213,13 @@ def _classify(
 _PRIORITY_WINDOW = 15
 #: Idioms that start like a cue: "carried out a campaign" moved nothing.
 _NOT_A_CUE = re.compile(r"carr(?:y|ies|ied|ying) out\b", re.IGNORECASE)
+
+
+def _not_a_cue(text: str, start: int) -> bool:
+    """An idiom ("carried out") or a name ("the anti-smuggling police") that looks like a cue."""
+    return bool(_NOT_A_CUE.match(text, start)) or text[max(0, start - 5) : start].lower() == "anti-"
+
+
 _SUBORDINATE = re.compile(
     r"(?:[,;]\s*|\s)(that|which|after|before|since|because|when|while|although|though)\s",
     re.IGNORECASE,
@@ -598,8 +605,8 @@ _FACILITY_AFTER = re.compile(
     r"\s*(?:\([^)]{1,20}\)\s*)?(?:[Cc]ustoms|checkpoint|port|railway station|station|"
     r"border crossing|crossing|bridge|market|mine|factory|customs house|customs office|"
     r"land port|port of entry|border post|terminal|wharf|pier|jetty|(?:[A-Z][\w']+ )*[Cc]ourt|"
-    r"police station|prison)\b"
-)
+    r"police station|prison|(?:[A-Za-z-]+\s+){0,3}(?:police|[Ss]ecurity [Bb]ureau))\b"
+)  # "officers of the Ji'an anti-smuggling police" work in Ji'an
 
 
 def _mark_anchors(located: list[_Located], text: str) -> None:
@@ -1402,17 +1409,39 @@ def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Se
             left, right = clause.text[start : m.start()], clause.text[m.end() :]
             if min(len(left), len(right)) < 20:
                 continue
-            if not m.group(0).startswith(",") and not _SAME_DAY.search(right):
+            right_cue, left_cue = _event_cue(right, types), _event_cue(left, types)
+            if (
+                not m.group(0).startswith(",")
+                and not _SAME_DAY.search(right)
+                and not _two_acts(left_cue, right_cue)
+            ):
                 continue  # "seized 300 kg and detained four": one event, unless "two days later"
-            if _event_cue(right, types) is None and not right.lower().startswith("that "):
+            if right_cue is None and not right.lower().startswith("that "):
                 continue  # ", and that ..." is a new reported statement, event or not
-            if _event_cue(left, types) is None:
+            if left_cue is None:
                 continue
             out.append(_part(clause, start, m.start()))
             start = m.end()
         out.append(_part(clause, start, len(clause.text)))
         out.extend(_dated_subordinates(clause, types))
     return out
+
+
+def _two_acts(
+    left: tuple[IncidentType, re.Match[str]] | None,
+    right: tuple[IncidentType, re.Match[str]] | None,
+) -> bool:
+    """Tell whether two parts joined by "and" are two acts of different kinds.
+
+    "detained the defendant at the cold store and seized the goods": an arrest and a
+    seizure, each told by its own verb at the start of its part.
+    """
+    return (
+        left is not None
+        and right is not None
+        and left[0].type != right[0].type
+        and right[1].start() < 12
+    )
 
 
 def _event_cue(

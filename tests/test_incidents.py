@@ -397,6 +397,30 @@ def test_more_event_wordings(text, kind):
     assert inc.type == kind
 
 
+def test_an_arrest_and_a_seizure_in_one_sentence_are_two_incidents_at_the_police_s_town():
+    article = make_article(
+        ["On 19 April 2021 officers of the Hyesan anti-smuggling police detained the "
+         "defendant at the cold store and seized the goods, valued at 1.86 million yuan."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert [(i.type, i.place.name) for i in incs] == [("arrest", "Hyesan"), ("seizure", "Hyesan")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Two days later, on 4 Feb. 2016, my cousin was picked up by Chinese police at a "
+         "guesthouse in Namyang.", "arrest"),
+        ("On 17 August 2019 the Chinese police caught me in Namyang.", "arrest"),
+        ("In Namyang, police had in September 2017 begun stopping every car.", "border_security"),
+    ],
+)  # fmt: skip
+def test_first_person_and_plain_wordings(text, kind):
+    article = make_article([text])
+    (inc,) = incidents_from_places(article, make_places(article, "Namyang"))
+    assert inc.type == kind
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
