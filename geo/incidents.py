@@ -797,9 +797,24 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     kept = [d for d in spans if d.start is not None or d.text]
     if any(d.start is not None for d in kept):
         kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"
-    else:
-        kept += _anaphoric_year(article, sentence)
+    that = _anaphoric_year(article, sentence)
+    if that and kept:  # "in late February of that year": the month in the story's year
+        kept = [_in_year(d, that[0].start.year) if d.inferred else d for d in kept]  # type: ignore[union-attr]
+    elif that:
+        kept = that
     return sorted(kept, key=lambda d: d.start_char)
+
+
+def _in_year(span: DateSpan, year: int) -> DateSpan:
+    """A year-less date moved into ``year`` (its days and months kept)."""
+    if span.start is None or span.end is None:
+        return span
+    shift = year - span.start.year
+    try:
+        return replace(span, start=span.start.replace(year=year),
+                       end=span.end.replace(year=span.end.year + shift))  # fmt: skip
+    except ValueError:  # February 29
+        return span
 
 
 _ANAPHORIC_YEAR = re.compile(
@@ -1209,6 +1224,7 @@ def incidents_from_places(
                 previous = new[-1]
         body_prev = idx
     _dates_told_next(article, drafts)
+    _dates_told_before(article, drafts)
     _places_told_next(drafts)
     drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
@@ -1238,6 +1254,27 @@ def _dates_told_next(article: Article, drafts: list[_Draft]) -> None:
         spans = [d for d in _sentence_dates(article, sentence) if d.start is not None]
         if len(spans) == 1 and spans[0].start_char < 20:
             drafts[i] = replace(draft, date=spans[0])
+
+
+def _dates_told_before(article: Article, drafts: list[_Draft]) -> None:
+    """Give an undated incident the one date of the sentence just before, if that tells none.
+
+    "Worse came in late February of that year. Pak was arrested in Hoeryong."
+    """
+    with_events = {d.sentence for d in drafts}
+    for i, draft in enumerate(drafts):
+        before = draft.sentence - 1
+        if _known(draft.date) or draft.tentative or before < 0 or before in with_events:
+            continue  # a source's talk ("smuggling has increased") is not dated by this
+        sentence = article.sentences[before]
+        if sentence.section != "body" or len(sentence.text) > _SHORT_SENTENCE:
+            continue
+        spans = [d for d in _sentence_dates(article, sentence) if d.start is not None]
+        if len(spans) == 1:
+            drafts[i] = replace(draft, date=spans[0])
+
+
+_SHORT_SENTENCE = 80  # characters: a sentence that only sets the time
 
 
 def _places_told_next(drafts: list[_Draft]) -> None:

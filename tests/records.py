@@ -38,6 +38,7 @@ GAZ = {
     "Quanhe": (42.46278, 130.56944, "CN", "port_of_entry"),
     "Kaesong Industrial Complex": (37.96056, 126.55750, "KP", "industrial_zone"),
     "Linjiang": (41.80694, 126.90778, "CN", "city"),
+    "Manpo": (41.14500, 126.29417, "KP", "city"),
     "Demilitarized Zone": (38.32, 127.23, "KP", "region"),
     "DMZ": (38.32, 127.23, "KP", "region"),
     "Joint Security Area": (37.95567, 126.67719, "KP", "region"),

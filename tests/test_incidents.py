@@ -421,6 +421,39 @@ def test_first_person_and_plain_wordings(text, kind):
     assert inc.type == kind
 
 
+def test_a_short_sentence_that_only_sets_the_time_dates_the_next_event():
+    article = make_article(
+        ["In January 2017 the inspectors at Sanhe turned back my truck of polyester.",
+         "Worse came in late February of that year.",
+         "Pak was arrested in Hoeryong, and for weeks nobody would tell me where he was."],
+        published=date(2019, 5, 1),
+    )  # fmt: skip
+    *_, arrest = incidents_from_places(article, make_places(article, "Sanhe", "Hoeryong"))
+    assert (arrest.type, arrest.date.start, arrest.date.end) == (
+        "arrest", date(2017, 2, 21), date(2017, 2, 28))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("On November 13, 2025, police picked up three of them at a bus station in Tumen.",
+         "arrest"),
+        ("From late December to mid-January 2025 they went house to house at night in Hyesan "
+         "looking for phones.", "border_security"),
+        ("On 8 April 2026, our camera recorded a goods train rolling slowly into Sinuiju.",
+         "transport"),
+        ("Several relatives were put on a public trial in Hoeryong in December 2025.", "other"),
+        ("Since mid-April 2023 a workshop outside Manpo has been turning out counterfeit "
+         "cigarettes.", "covert_production"),
+    ],
+)  # fmt: skip
+def test_yet_more_event_wordings(text, kind):
+    article = make_article([text])
+    names = [n for n in ("Tumen", "Hyesan", "Sinuiju", "Hoeryong", "Manpo") if n in text]
+    (inc,) = incidents_from_places(article, make_places(article, *names))
+    assert inc.type == kind
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
