@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
 
@@ -777,6 +777,12 @@ _REPORTED_ON = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def _dates(text: str, reference: date | None, inferred: bool) -> tuple[DateSpan, ...]:
+    """:func:`geo.dates.dates_from_text`, remembered: a clause's dates are asked for often."""
+    return tuple(dates_from_text(text, reference=reference, reference_inferred=inferred))
+
+
 def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     """Dates of a sentence; resolved ones only when there are any, never the dateline's."""
     reference, inferred = article.published, article.published_inferred
@@ -788,7 +794,7 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
         own, told = told
         that = own or anaphoric.group(1).lower() == "that"
         reference, inferred = (told.end if that else told.start), False
-    spans = dates_from_text(sentence.text, reference=reference, reference_inferred=inferred)
+    spans = list(_dates(sentence.text, reference, inferred))
     dateline = _DATELINE.match(sentence.text)
     if dateline is not None:
         spans = [d for d in spans if d.start_char >= dateline.end()]
@@ -862,8 +868,7 @@ def _narrative_time(article: Article, sentence: Sentence) -> tuple[bool, DateSpa
         if s.section == "body" and s.end_char <= sentence.start_char
     )  # fmt: skip
     for n, text in enumerate(chain([sentence.text], (s.text for s in earlier))):
-        spans = dates_from_text(text, reference=article.published,
-                                reference_inferred=article.published_inferred)  # fmt: skip
+        spans = _dates(text, article.published, article.published_inferred)
         given = [d for d in spans if d.start is not None and not d.inferred]
         if given:
             return n == 0, given[-1]
@@ -1495,7 +1500,7 @@ def _event_cue(
 
 
 def _has_date(text: str) -> bool:
-    return any(d.precision != "unknown" for d in dates_from_text(text, reference=_ANY_REFERENCE))
+    return any(d.precision != "unknown" for d in _dates(text, _ANY_REFERENCE, False))
 
 
 _ANY_REFERENCE = date(2000, 6, 30)
@@ -1515,7 +1520,7 @@ def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list
         word = text.split(maxsplit=1)[0].lower()
         if word not in _EVENT_SUBORDINATORS or _classify(text, types) is None:
             continue
-        spans = dates_from_text(text, reference=_ANY_REFERENCE)  # only the kind of date counts
+        spans = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
         if any(d.precision in ("day", "range", "month") for d in spans):
             out.append(_part(clause, a, b))
     return out
