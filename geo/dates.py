@@ -19,6 +19,7 @@ expression                                     precision    span
 ``in the spring``, ``last winter``            range        Mar–May / Jun–Aug / Sep–Nov / Dec–Feb
 ``the Lunar New Year holiday``                range        China's official Spring Festival days
 ``the National Day holiday``, ``Golden Week``  range        October 1-7
+``New Year's Day``                            day          January 1
 ``recently``, ``last week``, ``on Friday``     unknown      start and end None
 =============================================  ===========  =========================
 
@@ -57,7 +58,7 @@ import bisect
 import calendar
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from geo.models import DateSpan
@@ -169,7 +170,8 @@ NATIONAL_DAY = ((10, 1), (10, 7))
 _HOLIDAY = re.compile(
     r"\b(?:(?i:the)\s+)?(?:(?P<y>(?:19|20)\d\d)\s+)?"
     r"(?:(?i:lunar new year|chinese new year|spring festival)"
-    r"|(?P<nd>(?i:national day\s+(?:holidays?|break)|golden week)))"  # not Sept. 9 in the North
+    r"|(?P<nd>(?i:national day\s+(?:holidays?|break)|golden week))"  # not Sept. 9 in the North
+    r"|(?P<ny>(?i:new year['’]s day)))"
     r"(?:\s+(?i:holidays?|break|festival))?(?:\s+(?:(?i:of|in)\s+)?(?P<y2>(?:19|20)\d\d))?"
 )
 _VAGUE = re.compile(
@@ -291,7 +293,39 @@ def dates_from_text(
     found: list[DateSpan] = []
     for hit in sorted(_resolve_overlaps(_find_hits(text)), key=lambda h: h.start):
         found.extend(_spans_from_hit(hit, text, reference, reference_inferred))
-    return _join_ranges(found, text)
+    return _with_relative_year(_join_ranges(found, text), text)
+
+
+_OF_THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?$")
+
+
+def _with_relative_year(spans: list[DateSpan], text: str) -> list[DateSpan]:
+    """Join a year-less date to a relative year after it ("mid-April last year")."""
+    out: list[DateSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.inferred
+            and prev.start is not None
+            and prev.end is not None
+            and span.precision == "year"
+            and span.start is not None
+            and span.text.lower().endswith("year")
+            and _OF_THAT_YEAR.match(text[prev.end_char : span.start_char])
+        ):
+            shift = span.start.year - prev.start.year
+            try:
+                moved = replace(prev, start=prev.start.replace(year=span.start.year),
+                                end=prev.end.replace(year=prev.end.year + shift),
+                                text=text[prev.start_char : span.end_char],
+                                end_char=span.end_char)  # fmt: skip
+            except ValueError:  # February 29
+                moved = prev
+            out[-1] = moved
+            continue
+        out.append(span)
+    return out
 
 
 _RANGE_START = re.compile(r"\b(?i:from|between)\s+(?:the\s+)?$")
@@ -697,8 +731,9 @@ def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool)
     Without a year: the latest holiday that began by the reference date.
     """
     given = m["y"] or m["y2"]
-    if m["nd"]:
-        return [_national_day(m, int(given) if given else None, reference)]
+    if m["nd"] or m["ny"]:
+        days = NATIONAL_DAY if m["nd"] else ((1, 1), (1, 1))
+        return [_fixed_holiday(m, days, int(given) if given else None, reference)]
     if given:
         year: int | None = int(given)
     elif reference is not None:
@@ -712,15 +747,21 @@ def _from_holiday(m: re.Match[str], text: str, reference: date | None, ri: bool)
     return [_span(m, date(year, *first), date(year, *last), "range", inferred=not given)]
 
 
-def _national_day(m: re.Match[str], year: int | None, reference: date | None) -> DateSpan:
-    """China's National Day holiday of ``year``, else the latest one begun by the reference."""
+def _fixed_holiday(
+    m: re.Match[str],
+    days: tuple[tuple[int, int], tuple[int, int]],
+    year: int | None,
+    reference: date | None,
+) -> DateSpan:
+    """A holiday on fixed days of ``year``, else the latest one begun by the reference."""
+    first, last = days
     if year is None and reference is not None:
-        year = reference.year - (date(reference.year, *NATIONAL_DAY[0]) > reference)
+        year = reference.year - (date(reference.year, *first) > reference)
     if year is None:
         return _span(m, None, None, "unknown")
-    first, last = NATIONAL_DAY
-    return _span(m, date(year, *first), date(year, *last), "range", inferred=m["y"] is None
-                 and m["y2"] is None)  # fmt: skip
+    precision = "day" if first == last else "range"
+    return _span(m, date(year, *first), date(year, *last), precision,
+                 inferred=m["y"] is None and m["y2"] is None)  # fmt: skip
 
 
 _SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}

@@ -468,7 +468,9 @@ _RESIDES = re.compile(
 )
 #: "the area of Chunggang", "the outskirts of Hyesan": near the place.
 _AREA_OF = re.compile(
-    r"\b(?:the\s+)?(?:area|vicinity|outskirts|environs|suburbs|edge)\s+of\s*$", re.IGNORECASE
+    r"\b(?:the\s+)?(?:(?:\w+\s+)?(?:districts?|parts?|neighbou?rhoods?|quarters?)|area|vicinity|"
+    r"outskirts|environs|suburbs|edge)\s+of\s*$",
+    re.IGNORECASE,
 )
 
 #: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.

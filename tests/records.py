@@ -39,6 +39,7 @@ GAZ = {
     "Kaesong Industrial Complex": (37.96056, 126.55750, "KP", "industrial_zone"),
     "Linjiang": (41.80694, 126.90778, "CN", "city"),
     "Manpo": (41.14500, 126.29417, "KP", "city"),
+    "Yanji": (42.90750, 129.50778, "CN", "city"),
     "Demilitarized Zone": (38.32, 127.23, "KP", "region"),
     "DMZ": (38.32, 127.23, "KP", "region"),
     "Joint Security Area": (37.95567, 126.67719, "KP", "region"),

@@ -326,3 +326,16 @@ def test_china_s_national_day_holiday(text, expected):
 
 def test_north_korea_s_national_day_is_not_china_s_holiday():
     assert dates_from_text("the National Day parade in Pyongyang", reference=REF) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("since mid-April last year", (date(2016, 4, 11), date(2016, 4, 20))),
+        ("in March this year", (date(2017, 3, 1), date(2017, 3, 31))),
+        ("on New Year's Day", (date(2017, 1, 1), date(2017, 1, 1))),
+    ],
+)
+def test_a_month_with_a_relative_year_and_new_year_s_day(text, expected):
+    (span,) = dates_from_text(text, reference=REF)
+    assert (span.start, span.end) == expected

@@ -454,6 +454,24 @@ def test_yet_more_event_wordings(text, kind):
     assert inc.type == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("In June 2018 my mother was taken in for questioning in Hoeryong.", "arrest"),
+        ("She was driven to a village outside Yanji and sold to a farmer as a wife.", "other"),
+        ("On 9 August 2025 the river overtopped embankments in the eastern districts of "
+         "Hyesan, flooding homes.", "other"),
+        ("In February 2024 border police stopped two men who had walked across the ice to "
+         "Linjiang.", "arrest"),
+    ],
+)  # fmt: skip
+def test_wordings_of_held_out_sets_16_and_17(text, kind):
+    article = make_article([text])
+    names = [n for n in ("Hoeryong", "Yanji", "Hyesan", "Linjiang") if n in text]
+    (inc,) = incidents_from_places(article, make_places(article, *names))
+    assert (inc.type, inc.place.name) == (kind, names[0])
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
