@@ -122,7 +122,12 @@ def _day(name: str) -> str:
 
 _YEAR = r"(?P<y>(?:1[89]|20)\d{2})(?![\d:]|\.\d|,\d|-\w|[^\W\d])"
 _SEP = r"(?P<sep>\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*)"
-_MOD = r"(?P<mod>(?i:early|mid|late))(?:-|\s+)"
+_MOD = (
+    r"(?P<mod>(?i:early|mid|late|(?:the\s+)?(?:first|last)\s+days\s+of|(?:the\s+)?middle\s+of))"
+    r"(?:-|\s+)"
+)
+#: "the first days of February" is early February, "the middle of May" mid-May.
+_MOD_WORDS = {"first": "early", "last": "late", "middle": "mid"}
 
 _MONTH_DAY = re.compile(
     rf"(?<![\w.]){_month('m')}\s*{_day('d')}"
@@ -130,7 +135,7 @@ _MONTH_DAY = re.compile(
     rf"(?:,?\s+{_YEAR})?"
 )
 _DAY_MONTH = re.compile(
-    rf"(?<![\w.:,-]){_day('d')}(?:\s*(?:-|–|\bto\b)\s*{_day('d2')})?"
+    rf"(?<![\w.:,-]){_day('d')}(?:\s*(?P<dsep>-|–|\bto\b|\band\b)\s*{_day('d2')})?"
     rf"\s+(?:of\s+)?{_month('m')}(?:,?\s+{_YEAR})?"
 )
 _MONTH_YEAR = re.compile(rf"(?<![\w.-])(?:{_MOD})?{_month('m')}(?:,?\s+{_YEAR})?")
@@ -204,6 +209,14 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "holiday": re.compile(r"(?i:new year|spring festival|national day|golden week)"),
     "vague": re.compile(r"(?i:recent|day|week)"),
 }
+
+
+def _mod(m: re.Match[str]) -> str:
+    """The part of a month or year: "early", "mid", "late" or ""."""
+    words = (m["mod"] or "").lower().split()
+    word = next((w for w in words if w in _MOD_WORDS), words[0] if words else "")
+    return _MOD_WORDS.get(word, word)
+
 
 #: First day of "early", "mid-" and "late" parts of a month.
 _PART_FIRST_DAY = {"early": 1, "mid": 11, "late": 21}
@@ -553,9 +566,16 @@ def _from_month_day(
 def _from_day_month(
     m: re.Match[str], text: str, reference: date | None, ri: bool
 ) -> list[DateSpan]:
-    """'28 September', '28 Sept. 2017', '3-9 September'."""
+    """'28 September', '28 Sept. 2017', '3-9 September', 'between 3 and 11 February'."""
     month = _month_number(m["m"])
     year = int(m["y"]) if m["y"] else None
+    between = re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I)
+    if m["d2"] and m["dsep"] == "and" and not between:  # "on 3 and 11 February": two days
+        days = [
+            _day_span(m, month, int(m["d"]), year, reference, (m.start(), m.end("d")), ri),
+            _day_span(m, month, int(m["d2"]), year, reference, (m.start("d2"), m.end()), ri),
+        ]
+        return [d for d in days if d is not None]
     if m["d2"]:
         return [_range_span(m, (month, int(m["d"])), (month, int(m["d2"])), year, reference, ri)]
     day = _day_span(m, month, int(m["d"]), year, reference, None, ri)
@@ -610,7 +630,7 @@ def _from_month_year(
     m: re.Match[str], text: str, reference: date | None, ri: bool
 ) -> list[DateSpan]:
     """'September 2013', 'in December', 'mid-September', 'late May 2016'."""
-    token, mod = m["m"], (m["mod"] or "").lower()
+    token, mod = m["m"], _mod(m)
     if not m["y"] and not _month_alone_is_date(token, mod, text, m.start()):
         return []
     month = _month_number(token)
@@ -653,7 +673,7 @@ def _month_alone_is_date(token: str, mod: str, text: str, start: int) -> bool:
 
 def _from_year(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
     """'in 2016', 'since 2013', 'early 2016' (Jan–Apr), 'mid-2016', 'late 2016'."""
-    mod = (m["mod"] or "").lower()
+    mod = _mod(m)
     if not mod and not _has_context(text, m.start()):
         return []
     year = int(m["y"])
@@ -675,7 +695,7 @@ def _from_relative(m: re.Match[str], text: str, reference: date | None, ri: bool
     index = reference.year * 12 + reference.month - 1 + offset
     year, month = divmod(index, 12)
     end = _month_end(year, month + 1)
-    mod = (m["mod"] or "").lower()
+    mod = _mod(m)
     if mod:  # "late last month"
         first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}[mod]
         return [

@@ -339,3 +339,17 @@ def test_north_korea_s_national_day_is_not_china_s_holiday():
 def test_a_month_with_a_relative_year_and_new_year_s_day(text, expected):
     (span,) = dates_from_text(text, reference=REF)
     assert (span.start, span.end) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("between 3 and 11 February", [(date(2017, 2, 3), date(2017, 2, 11))]),
+        ("on 3 and 11 February", [(date(2017, 2, 3), date(2017, 2, 3)),
+                                  (date(2017, 2, 11), date(2017, 2, 11))]),
+        ("in the first days of February", [(date(2017, 2, 1), date(2017, 2, 10))]),
+        ("in the middle of May", [(date(2017, 5, 11), date(2017, 5, 20))]),
+    ],
+)  # fmt: skip
+def test_day_month_ranges_and_parts_of_a_month(text, expected):
+    assert [(s.start, s.end) for s in dates_from_text(text, reference=REF)] == expected
