@@ -226,7 +226,8 @@ _SUBORDINATE = re.compile(
 )
 _COMPLEMENT = re.compile(
     r"(?:\b(?:said|says|say|told|tells|reported|reports|added|claimed|believes?|believed|"
-    r"confirmed|knows?|learned|noted|stated|revealed|shows?|showed|shown|indicates?|"
+    r"confirmed|knows?|learned|noted|stated|revealed|disclosed|announced|explained|"
+    r"shows?|showed|shown|indicates?|"
     r"indicated|suggests?|suggested|found|finds|alleges?|alleged|estimates?|estimated)\b"
     r"[^,;.“”\"]{0,60}"
     r"|\b(?:evidence|is|was|aware)\s*)$",
@@ -1323,7 +1324,7 @@ _PLACE_THEN_SITE = re.compile(
 
 _DEICTIC = re.compile(
     r"\b(?:the|this) (?:[A-Z][\w-]+ )?(?:port |border |riverside )?"
-    r"(?P<noun>(?-i:city|town|county|village|province))\b(?!\s+of\b)"  # not "Linjiang City"
+    r"(?P<noun>(?-i:city|town|county|village|province|zone))\b(?!\s+of\b)"  # not "Linjiang City"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
     re.IGNORECASE,
 )
@@ -1333,6 +1334,7 @@ _DEICTIC_CLASSES = {
     "county": {"county", "town"},
     "village": {"village", "town"},
     "province": {"province"},
+    "zone": {"city", "province", "region", "industrial_zone"},  # "the zone's only casino"
 }
 
 
@@ -1437,7 +1439,7 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
 
 #: ", and police arrested three of them a week later": a coordinated clause may tell a
 #: second event.
-_AND_BREAK = re.compile(r",\s+and\s+(?:then\s+)?|\s+and\s+(?:then\s+)?")
+_AND_BREAK = re.compile(r",?\s+and,?\s+(?:then\s+)?")  # also "X and, two days later, Y"
 
 
 def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Sentence]:

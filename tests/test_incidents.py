@@ -472,6 +472,30 @@ def test_wordings_of_held_out_sets_16_and_17(text, kind):
     assert (inc.type, inc.place.name) == (kind, names[0])
 
 
+def test_it_was_disclosed_that_on_a_day_keeps_the_day():
+    article = make_article(
+        ["At the meeting it was disclosed that on July 15, security personnel in Hoeryong "
+         "apprehended a gang that had tried to bring goods over from Sanhe."],
+        published=date(2018, 9, 1),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Hoeryong", "Sanhe"))
+    assert (inc.type, inc.place.name, inc.date.start) == ("arrest", "Hoeryong", date(2018, 7, 15))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A wooden fishing boat was found on a beach near Rason on November 26, 2023.", "other"),
+        ("In 2019 a wave of arrests swept through the markets of Rason.", "arrest"),
+        ("Around noon on 2 September 2025 a freight train crawled out of Rason.", "transport"),
+    ],
+)  # fmt: skip
+def test_wordings_of_held_out_sets_18_and_19(text, kind):
+    article = make_article([text])
+    (inc,) = incidents_from_places(article, make_places(article, "Rason"))
+    assert inc.type == kind
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
