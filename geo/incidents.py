@@ -1,8 +1,10 @@
 """Sentence-level incidents: what happened, where, when, who and how much.
 
 Each body sentence (titles, captions and bylines never count) is split into clauses at
-", but" / " but " / ";". A clause with an event cue of ``data/incident_types.csv`` becomes
-an incident:
+", but" / " but " / ";" and at ", and" / "and, two days later," where both parts tell events of
+their own. A clause with an event cue of ``data/incident_types.csv`` becomes an incident; a
+clause that gives its own date (or is dated by "two days later" or by the clause before) may
+also use the looser ``dated_cues`` of that file ("crossed", "sealed", "held", "loaded"):
 
 - type: cues inside a non-initial subordinate clause ("..., that was shuttered last year")
   are ignored; among the others, those within 15 priority points of the strongest compete
@@ -27,7 +29,12 @@ an incident:
   report without a date joins a dated one of the same type and place; a generic transport
   report joins a more specific incident of the same place and date.
 
-Incidents with a date but no usable place are kept with ``place=None``.
+A dated incident that names no place goes on at the story's place — the previous incident's
+(three sentences back at most) or else the next one's — with a low confidence; "the city",
+"there", "the port", "the complex" are resolved to the dateline's town or the place named
+before. Undated incidents take the date of a question they answer, of a short sentence just
+before that only sets the time, or of the next sentence that opens with a date. Incidents with
+a date but no usable place are kept with ``place=None``.
 """
 
 from __future__ import annotations
