@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -1240,7 +1241,7 @@ def incidents_from_places(
         body_prev = idx
     _dates_told_next(article, drafts)
     _dates_told_before(article, drafts)
-    _places_told_next(drafts)
+    _places_told_next(drafts, _main_place(article, sites))
     drafts = [d for d in drafts if not d.tentative or _known(d.date)]
     incidents = _number(article, _deduplicate(drafts))
     logger.info("Found %d incidents in article %r", len(incidents), article.article_id)
@@ -1292,19 +1293,39 @@ def _dates_told_before(article: Article, drafts: list[_Draft]) -> None:
 _SHORT_SENTENCE = 80  # characters: a sentence that only sets the time
 
 
-def _places_told_next(drafts: list[_Draft]) -> None:
+def _places_told_next(drafts: list[_Draft], main: Place | None = None) -> None:
     """Give a dated incident that names no place the place of the next one nearby.
 
     "On January 14 guards fired warning shots at a man wading across the Tumen. Two days
-    later agents arrested his brother in Hoeryong." — the story is in Hoeryong.
+    later agents arrested his brother in Hoeryong." — the story is in Hoeryong. With no
+    incident nearby, the article's own town (``main``: its dateline's, or the town it names
+    most) is the best guess.
     """
     for i, draft in enumerate(drafts):
         if draft.place is not None or not _known(draft.date):
             continue
         nxt = next((d for d in drafts[i + 1 :] if d.place is not None), None)
-        if nxt is not None and 0 < nxt.sentence - draft.sentence <= _STORY_REACH:
-            confidence = _confidence(draft.type, nxt.place, 0.0, True, draft.date)
-            drafts[i] = replace(draft, place=nxt.place, confidence=confidence)
+        near = nxt is not None and 0 < nxt.sentence - draft.sentence <= _STORY_REACH
+        place = nxt.place if near and nxt is not None else main
+        if place is not None:
+            confidence = _confidence(draft.type, place, 0.0, True, draft.date)
+            drafts[i] = replace(draft, place=place, confidence=confidence)
+
+
+def _main_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -> Place | None:
+    """Return the town an article is about.
+
+    Its dateline's, else the settlement it names most (twice or more, and more often than any
+    other).
+    """
+    dateline = _dateline_place(article, sites)
+    if dateline is not None:
+        return dateline
+    counts = Counter(id(p) for _, _, p in sites if _settlement(p))
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return next(p for _, _, p in sites if id(p) == ranked[0][0])
 
 
 #: A definite site without a name refers to the place of the previous incident.

@@ -40,6 +40,8 @@ GAZ = {
     "Linjiang": (41.80694, 126.90778, "CN", "city"),
     "Manpo": (41.14500, 126.29417, "KP", "city"),
     "Yanji": (42.90750, 129.50778, "CN", "city"),
+    "Sakju": (40.38333, 124.91667, "KP", "town"),
+    "Onsong": (42.95722, 129.99333, "KP", "town"),
     "Demilitarized Zone": (38.32, 127.23, "KP", "region"),
     "DMZ": (38.32, 127.23, "KP", "region"),
     "Joint Security Area": (37.95567, 126.67719, "KP", "region"),

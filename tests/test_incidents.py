@@ -496,6 +496,35 @@ def test_wordings_of_held_out_sets_18_and_19(text, kind):
     assert inc.type == kind
 
 
+def test_a_dated_event_far_from_any_place_goes_to_the_town_the_article_is_about():
+    article = make_article(
+        ["Hyesan faces China across the river.",
+         "Traders in Hyesan say business is slow.",
+         "Prices rose.", "Buyers waited.", "Sellers waited.",
+         "On Oct. 9, 2022, soldiers unrolled a second coil of barbed wire below the post."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert (inc.type, inc.place.name) == ("border_security", "Hyesan")
+    assert inc.confidence < 0.7
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("In late June 2016, a group of five North Koreans slipped out of Hyesan.", "defection"),
+        ("On March 3, 2024, a soldier sprinted across the line near Panmunjom.", "defection"),
+        ("In September 2017 border police near Sakju led away two women.", "arrest"),
+        ("In late March 2019, soldiers searched every house in Onsong for phones.",
+         "border_security"),
+    ],
+)  # fmt: skip
+def test_wordings_of_held_out_sets_22_and_23(text, kind):
+    article = make_article([text])
+    names = [n for n in ("Hyesan", "Panmunjom", "Sakju", "Onsong") if n in text]
+    (inc,) = incidents_from_places(article, make_places(article, *names))
+    assert inc.type == kind
+
+
 # ---------------------------------------------------------------------------- seed-like article
 
 
