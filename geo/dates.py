@@ -63,7 +63,7 @@ from datetime import date, datetime, timedelta
 
 from geo.models import DateSpan
 
-__all__ = ["MONTHS", "dates_from_text"]
+__all__ = ["MONTHS", "dates_from_text", "span_in_year"]
 
 logger = logging.getLogger(__name__)
 
@@ -327,18 +327,49 @@ def _with_relative_year(spans: list[DateSpan], text: str) -> list[DateSpan]:
             and span.text.lower().endswith("year")
             and _OF_THAT_YEAR.match(text[prev.end_char : span.start_char])
         ):
-            shift = span.start.year - prev.start.year
-            try:
-                moved = replace(prev, start=prev.start.replace(year=span.start.year),
-                                end=prev.end.replace(year=prev.end.year + shift),
-                                text=text[prev.start_char : span.end_char],
-                                end_char=span.end_char)  # fmt: skip
-            except ValueError:  # February 29
-                moved = prev
-            out[-1] = moved
+            moved = span_in_year(prev, span.start.year)
+            out[-1] = (
+                prev
+                if moved is None
+                else replace(
+                    moved, text=text[prev.start_char : span.end_char], end_char=span.end_char
+                )  # fmt: skip
+            )
             continue
         out.append(span)
     return out
+
+
+def span_in_year(span: DateSpan, year: int) -> DateSpan | None:
+    """Move a resolved date into ``year``, keeping its months and days.
+
+    Parameters
+    ----------
+    span
+        A date with ``start`` and ``end``; a range keeps its length in years.
+    year
+        The year its start moves to.
+
+    Returns
+    -------
+    span
+        The moved date, or None when it has no days or the day does not exist in that
+        year (February 29).
+
+    Examples
+    --------
+    >>> s, = dates_from_text("in mid-April", reference=date(2017, 10, 10))
+    >>> span_in_year(s, 2015).start
+    datetime.date(2015, 4, 11)
+    """
+    if span.start is None or span.end is None:
+        return None
+    shift = year - span.start.year
+    try:
+        return replace(span, start=span.start.replace(year=year),
+                       end=span.end.replace(year=span.end.year + shift))  # fmt: skip
+    except ValueError:  # February 29
+        return None
 
 
 _RANGE_START = re.compile(r"\b(?i:from|between)\s+(?:the\s+)?$")
@@ -776,7 +807,7 @@ def _fixed_holiday(
     """A holiday on fixed days of ``year``, else the latest one begun by the reference."""
     first, last = days
     if year is None and reference is not None:
-        year = reference.year - (date(reference.year, *first) > reference)
+        year = _latest_begun(first[0], reference, first[1])
     if year is None:
         return _span(m, None, None, "unknown")
     precision = "day" if first == last else "range"
@@ -812,9 +843,9 @@ def _from_season(m: re.Match[str], text: str, reference: date | None, ri: bool) 
                   bounds=bounds)]  # fmt: skip
 
 
-def _latest_begun(first_month: int, reference: date) -> int:
-    """Year of the latest period starting on the 1st of ``first_month`` by ``reference``."""
-    return reference.year - (date(reference.year, first_month, 1) > reference)
+def _latest_begun(first_month: int, reference: date, first_day: int = 1) -> int:
+    """Year of the latest period starting on ``first_day`` of ``first_month`` by ``reference``."""
+    return reference.year - (date(reference.year, first_month, first_day) > reference)
 
 
 def _three_months_end(year: int, first_month: int) -> date:

@@ -43,7 +43,7 @@ import csv
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -52,7 +52,7 @@ from pathlib import Path
 
 from . import settings
 from ._errors import GeoError
-from .dates import dates_from_text
+from .dates import dates_from_text, span_in_year
 from .models import Article, DateSpan, Incident, Mention, Place, Sentence
 
 __all__ = [
@@ -815,23 +815,12 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     if any(d.start is not None for d in kept):
         kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"
     that = _anaphoric_year(article, sentence)
-    if that and kept:  # "in late February of that year": the month in the story's year
-        kept = [_in_year(d, that[0].start.year) if d.inferred else d for d in kept]  # type: ignore[union-attr]
-    elif that:
-        kept = that
+    if that is not None and kept:  # "in late February of that year": the story's year
+        year = that.start.year  # type: ignore[union-attr]
+        kept = [(span_in_year(d, year) or d) if d.inferred else d for d in kept]
+    elif that is not None:
+        kept = [that]
     return sorted(kept, key=lambda d: d.start_char)
-
-
-def _in_year(span: DateSpan, year: int) -> DateSpan:
-    """A year-less date moved into ``year`` (its days and months kept)."""
-    if span.start is None or span.end is None:
-        return span
-    shift = year - span.start.year
-    try:
-        return replace(span, start=span.start.replace(year=year),
-                       end=span.end.replace(year=span.end.year + shift))  # fmt: skip
-    except ValueError:  # February 29
-        return span
 
 
 _ANAPHORIC_YEAR = re.compile(
@@ -841,7 +830,7 @@ _ANAPHORIC_YEAR = re.compile(
 _BARE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _anaphoric_year(article: Article, sentence: Sentence) -> list[DateSpan]:
+def _anaphoric_year(article: Article, sentence: Sentence) -> DateSpan | None:
     """Return the year of "that year" (the story's) or "the previous year" (the one before).
 
     The year is a bare one written earlier in the sentence ("a 2019 police file: that
@@ -849,7 +838,7 @@ def _anaphoric_year(article: Article, sentence: Sentence) -> list[DateSpan]:
     """
     m = _ANAPHORIC_YEAR.search(sentence.text)
     if m is None:
-        return []
+        return None
     bare = _BARE_YEAR.findall(sentence.text, 0, m.start())
     told = _narrative_time(article, sentence)
     if bare:
@@ -857,10 +846,10 @@ def _anaphoric_year(article: Article, sentence: Sentence) -> list[DateSpan]:
     elif told is not None:
         year = told[1].start.year  # type: ignore[union-attr]
     else:
-        return []
+        return None
     year -= 0 if m.group(1) else 1
-    return [DateSpan(date(year, 1, 1), date(year, 12, 31), "year", True, m.group(0),
-                     m.start(), m.end())]  # fmt: skip
+    return DateSpan(date(year, 1, 1), date(year, 12, 31), "year", True, m.group(0),
+                    m.start(), m.end())  # fmt: skip
 
 
 _ANAPHORIC_TIME = re.compile(
@@ -1385,15 +1374,14 @@ def _deictic_place(
     classes = _DEICTIC_CLASSES.get(noun, SETTLEMENT_CLASSES)
     at = clause.start_char + m.start()
     near = [(a, p) for a, _, p in sites if at - 600 <= a < at and _of_class(p, classes)]
-    before = [p for _, p in near]
     if not noun and near and _role(_window(article.text, near[-1][0])) not in _DESTINATION_ROLES:
-        return before[-1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
+        return near[-1][1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
     dateline = _dateline_place(article, sites)
     if noun in ("city", "town") and _of_class(dateline, classes):
         return dateline, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
     if previous is not None and _of_class(previous.place, classes):
         return previous.place, 0.8  # type: ignore[return-value]
-    return (before[-1], 0.8) if before else None
+    return (near[-1][1], 0.8) if near else None
 
 
 def _dateline_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -> Place | None:
@@ -1483,17 +1471,18 @@ def _event_clauses(sentence: Sentence, types: Sequence[IncidentType]) -> list[Se
             left, right = clause.text[start : m.start()], clause.text[m.end() :]
             if min(len(left), len(right)) < 20:
                 continue
-            right_cue, left_cue = _event_cue(right, types), _event_cue(left, types)
+            right_cue = _event_cue(right, types)
+            if right_cue is None and not right.lower().startswith("that "):
+                continue  # ", and that ..." is a new reported statement, event or not
+            left_cue = _event_cue(left, types)
+            if left_cue is None:
+                continue
             if (
                 not m.group(0).startswith(",")
                 and not _SAME_DAY.search(right)
                 and not _two_acts(left_cue, right_cue)
             ):
                 continue  # "seized 300 kg and detained four": one event, unless "two days later"
-            if right_cue is None and not right.lower().startswith("that "):
-                continue  # ", and that ..." is a new reported statement, event or not
-            if left_cue is None:
-                continue
             out.append(_part(clause, start, m.start()))
             start = m.end()
         out.append(_part(clause, start, len(clause.text)))
@@ -1525,8 +1514,19 @@ def _event_cue(
 
     "On April 11 the police started checking every boat" tells an event.
     """
+    return _cue_of(text, types, lambda: bool(_SAME_DAY.search(text)) or _has_date(text))
+
+
+def _cue_of(
+    text: str, types: Sequence[IncidentType], is_dated: Callable[[], bool]
+) -> tuple[IncidentType, re.Match[str]] | None:
+    """Return a strict cue, else a looser one when the text is dated.
+
+    ``is_dated()`` is asked last, only when a loose cue is there: dating a clause costs more
+    than the cue scan.
+    """
     found = _classify(text, types)
-    if found is None and (_SAME_DAY.search(text) or _has_date(text)):
+    if found is None and _any_cue(tuple(types), True).search(text) and is_dated():
         found = _classify(text, types, dated=True)
     return found
 
@@ -1703,17 +1703,16 @@ def _drafts_from_clause(
     previous: _Draft | None,
     sites: Sequence[tuple[int, int, Place]] = (),
 ) -> list[_Draft]:
-    found = _classify(clause.text, types)
-    if (
-        found is None
-        and _any_cue(tuple(types), True).search(clause.text)  # cheap test first
-        and (
-            _SAME_DAY.search(clause.text)
+    # a dated clause, or one dated by the clause before: looser cues count
+    found = _cue_of(
+        clause.text,
+        types,
+        lambda: (
+            bool(_SAME_DAY.search(clause.text))
             or (context.follows and context.earlier is not None)
             or any(d.start is not None for d in _sentence_dates(article, clause))
-        )
-    ):  # a dated clause, or one dated by the clause before: looser cues count
-        found = _classify(clause.text, types, dated=True)
+        ),
+    )
     if found is None:
         return []
     itype, cue = found
@@ -1740,12 +1739,12 @@ def _drafts_from_clause(
     continues = (
         previous is not None
         and all(_of_class(p, _VAGUE_CLASSES) for _, p in items)  # "over the ice of the Amnok"
-        and idx - previous.sentence <= 3
+        and idx - previous.sentence <= _STORY_REACH
     )
     if (
         best is None
         and previous is not None
-        and (linked and idx - previous.sentence <= 3 or continues)
+        and (linked and idx - previous.sentence <= _STORY_REACH or continues)
     ):
         best, inherited = (previous.place, 0.0), True  # type: ignore[assignment]
     dates = _event_dates(_clause_dates(article, clause, cue.start()), clause.text)
