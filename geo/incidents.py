@@ -52,6 +52,7 @@ from pathlib import Path
 
 from . import settings
 from ._errors import GeoError
+from .caseless import CaselessPattern
 from .dates import dates_from_text, span_in_year
 from .models import Article, DateSpan, Incident, Mention, Place, Sentence
 
@@ -85,11 +86,11 @@ class IncidentType:
     priority: int = 0
     description: str = ""
     cues: str = ""  # pipe-separated regex fragments, matched case-insensitively
-    pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    pattern: CaselessPattern | None = field(default=None, compare=False, repr=False)
     #: looser cues, trusted only in a clause that gives its own date ("a convoy of empty
     #: lorries crossed it last Tuesday"): a dated clause with an action verb tells an event
     dated_cues: str = ""
-    dated_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    dated_pattern: CaselessPattern | None = field(default=None, compare=False, repr=False)
 
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -170,18 +171,18 @@ def _compiled(t: IncidentType) -> IncidentType:
     return t
 
 
-def _compile(cues: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{cues})", re.IGNORECASE)
+def _compile(cues: str) -> CaselessPattern:
+    return CaselessPattern(rf"\b(?:{cues})")
 
 
 @cache
-def _any_cue(types: tuple[IncidentType, ...], dated: bool = False) -> re.Pattern[str]:
+def _any_cue(types: tuple[IncidentType, ...], dated: bool = False) -> CaselessPattern:
     """One pattern that matches where any type's cue matches (a fast negative test)."""
     cues = (t.dated_cues if dated else t.cues for t in types)
     return _compile("|".join(f"(?:{c})" for c in cues if c) or "(?!)")
 
 
-def _cue_pattern(t: IncidentType, dated: bool) -> re.Pattern[str] | None:
+def _cue_pattern(t: IncidentType, dated: bool) -> CaselessPattern | None:
     return t.dated_pattern if dated else t.pattern
 
 
@@ -196,14 +197,15 @@ def _classify(
     300 kg ... and detained four people" is a seizure); otherwise the highest priority wins.
     ``dated`` uses the looser cues of a clause that gives its own date.
     """
-    if not _any_cue(tuple(types), dated).search(text):
+    first = _any_cue(tuple(types), dated).search(text)
+    if first is None:
         return None  # most sentences tell no event: one scan instead of one per type
     clauses = _subordinate_spans(text)
     every = [
         (t.priority, m.start(), t, m)
         for t in types
         if (pattern := _cue_pattern(t, dated)) is not None
-        for m in pattern.finditer(text)
+        for m in pattern.finditer(text, first.start())  # no cue starts before the first
         if not _not_a_cue(text, m.start())
     ]
     # a main clause without an event of its own tells the subordinate one ("recorded no
@@ -297,25 +299,22 @@ _ANAPHOR = re.compile(
     r"(?!\s+(?:sources?|persons?|residents?|traders?|officials?|defectors?|informants?)\b)",
     re.IGNORECASE,
 )
-_PREP_END = re.compile(
+_PREP_END = CaselessPattern(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
     r"off|left|leaving|departed|departing|fled|escaped|reached|entered|over|and|or)"
     r"\s*$",
-    re.IGNORECASE,
 )
-_FILLER_END = re.compile(
+_FILLER_END = CaselessPattern(
     r"(?:\b(?:the|a|an|its|their|his|her|just|northeastern|northwestern|southeastern|"
     r"southwestern|northern|southern|eastern|western|nearby|neighbou?ring|border|"
     r"chinese|korean|russian|city of|town of|port of|county of|province of|port|coastal|"
     r"riverside|industrial|mining|frontier)|,)\s*$",
-    re.IGNORECASE,
 )
 _POSSESSIVE_END = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*['’]s\s*$")
-_PEOPLE_OF = re.compile(
+_PEOPLE_OF = CaselessPattern(
     r"\b(?:residents|people|villagers|citizens|farmers|fishermen|workers|smugglers|traders|"
     r"authorities|officials|police|guards|soldiers)\s+of\s*$",
-    re.IGNORECASE,
 )
 _TO_SOMEONE = re.compile(
     r"\bto\s+(?!be\s|have\s)(?:(?:an?|the|their|its)\s+)?(?:(?:Chinese|Korean|North Korean|"
@@ -329,18 +328,16 @@ _VIA_SOMEONE = re.compile(
     r"(?:intermediary|intermediaries|middleman|middlemen|bank|account)\s+"
     r"(?:from|in|at|based in)\s+$"
 )
-_ACROSS_FROM = re.compile(
+_ACROSS_FROM = CaselessPattern(
     r"(?:,\s*|\bjust\s+|\b(?:is|are|was|were|lies|lie|located|situated|sits|directly)\s+)"
     r"(?:across|opposite)\s+(?:the\s+(?:[\w-]+\s+)?(?:river|border|bridge|water|strait)\s+)?"
     r"from\s*$",
-    re.IGNORECASE,
 )
-_POSITIONAL = re.compile(
+_POSITIONAL = CaselessPattern(
     r"\b(?:downstream|upstream|upriver|downriver|north|south|east|west|northeast|northwest|"
     r"southeast|southwest|outside|opposite|just outside|close to|next to|on the outskirts|"
     r"above|below|beyond|off)"
     r"(?:\s+of)?\s*$",
-    re.IGNORECASE,
 )
 #: "at the truce village of Panmunjom", "in the western sector of the DMZ", "near the mouth
 #: of the Tumen": the preposition before the noun phrase governs the name after "of".
@@ -422,7 +419,8 @@ def _role(before: str) -> str:
     text = before.rstrip()
     for _ in range(6):
         stripped = _POSSESSIVE_END.sub("", text).rstrip()
-        stripped = _FILLER_END.sub("", stripped).rstrip()
+        filler = _FILLER_END.search(stripped)
+        stripped = stripped[: filler.start()].rstrip() if filler else stripped
         if stripped == text:
             break
         text = stripped
@@ -471,15 +469,13 @@ def _role(before: str) -> str:
 
 
 _GLOSS = re.compile(r"(?:[A-Z][\w'’-]*|[\u3131-\u9fff]+)\s*\($")
-_RESIDES = re.compile(
+_RESIDES = CaselessPattern(
     r"\b(?:lives?|living|lived|resides?|residing|resident|settled)\s+(?:now\s+)?(?:in|at)\s*$",
-    re.IGNORECASE,
 )
 #: "the area of Chunggang", "the outskirts of Hyesan": near the place.
-_AREA_OF = re.compile(
+_AREA_OF = CaselessPattern(
     r"\b(?:the\s+)?(?:(?:\w+\s+)?(?:districts?|parts?|neighbou?rhoods?|quarters?)|area|vicinity|"
     r"outskirts|environs|suburbs|edge)\s+of\s*$",
-    re.IGNORECASE,
 )
 
 #: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.
