@@ -102,7 +102,7 @@ _LOOKAHEAD = timedelta(days=61)
 _PAST_SLACK = timedelta(days=2)
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|is to|are to|to be|to open|to resume|scheduled|planned|plans?|"
-    r"expected|due|upcoming|next|from now)\b",
+    r"expects?|expected|due|upcoming|next|from now)\b",
     re.IGNORECASE,
 )
 
@@ -123,11 +123,16 @@ def _day(name: str) -> str:
 _YEAR = r"(?P<y>(?:1[89]|20)\d{2})(?![\d:]|\.\d|,\d|-\w|[^\W\d])"
 _SEP = r"(?P<sep>\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*)"
 _MOD = (
-    r"(?P<mod>(?i:early|mid|late|(?:the\s+)?(?:first|last)\s+days\s+of|(?:the\s+)?middle\s+of))"
+    r"(?P<mod>(?i:early|mid|late|(?:the\s+)?(?:first|last)\s+days\s+of|"
+    r"(?:the\s+)?(?:middle|end|beginning|start)\s+of))"
     r"(?:-|\s+)"
 )
-#: "the first days of February" is early February, "the middle of May" mid-May.
-_MOD_WORDS = {"first": "early", "last": "late", "middle": "mid"}
+#: "the first days of February" is early February, "the middle of May" mid-May, "the end of
+#: May" late May.
+_MOD_WORDS = {
+    "first": "early", "beginning": "early", "start": "early",
+    "middle": "mid", "last": "late", "end": "late",
+}  # fmt: skip
 
 _MONTH_DAY = re.compile(
     rf"(?<![\w.]){_month('m')}\s*{_day('d')}"

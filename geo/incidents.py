@@ -426,7 +426,7 @@ def _role(before: str) -> str:
         text = stripped
     if _GLOSS.search(text):
         return "other"  # "the Military Demarcation Line (MDL)": a gloss of the name before it
-    if not text or text[-1] in '“"‘(' or _OPENING_PHRASE.search(before):
+    if not text or text[-1] in '“"‘(*•' or _OPENING_PHRASE.search(before):
         return "subject"
     if _ACROSS_FROM.search(text):
         return "across from"
@@ -472,10 +472,11 @@ _GLOSS = re.compile(r"(?:[A-Z][\w'’-]*|[\u3131-\u9fff]+)\s*\($")
 _RESIDES = CaselessPattern(
     r"\b(?:lives?|living|lived|resides?|residing|resident|settled)\s+(?:now\s+)?(?:in|at)\s*$",
 )
-#: "the area of Chunggang", "the outskirts of Hyesan": near the place.
+#: "the area of Chunggang", "the outskirts of Hyesan", "Berth 3 of Rajin port": near the place.
 _AREA_OF = CaselessPattern(
     r"\b(?:the\s+)?(?:(?:\w+\s+)?(?:districts?|parts?|neighbou?rhoods?|quarters?)|area|vicinity|"
-    r"outskirts|environs|suburbs|edge)\s+of\s*$",
+    r"outskirts|environs|suburbs|edge|(?:berths?|piers?|wharf|wharves|docks?|quays?|terminals?)"
+    r"(?:\s+(?:No\.\s*)?\d+)?)\s+of\s*$",
 )
 
 #: "In the first quarter, Hunchun dispatched": a name after an opening phrase is the subject.
@@ -679,7 +680,12 @@ def _place_score(
     cand = loc.place.candidate
     # "the shutdown of the Kaesong Industrial Complex": what the event noun is about
     about = loc.role == "of" and cue is not None and 0 <= loc.start - cue.end() <= 8
-    if cand is None or loc.reporting or (loc.role in _NOT_WHERE and not about):
+    if cand is None or loc.reporting:
+        return None
+    closes = cue is not None and _AREA_CLOSES_ITS_BORDER.match(cue.string, loc.end)
+    if closes and cand.feature_class in _AREA_CLASSES | {"country"}:
+        return _ROLE_WEIGHT["at"] + 5.0  # "North Korea sealed its borders": the whole country
+    if loc.role in _NOT_WHERE and not about:
         return None
     if cand.feature_class == "country" and loc.role not in _COUNTRY_ROLES:
         return None  # "into China", "sanctions on North Korea": not where it happened
@@ -701,6 +707,14 @@ def _place_score(
     if itype is not None and itype.type == "trade_order" and cue is not None:
         score += 1.5 * (loc.end <= cue.start())  # the firm that orders, not the supplier
     return score + 0.5 * max(0.0, min(1.0, loc.place.confidence))
+
+
+#: "North Korea sealed its borders", "China has shut its border": what closed is the area.
+_AREA_CLOSES_ITS_BORDER = re.compile(
+    r"\s+(?:(?:has|had|have|abruptly|suddenly|then|again|effectively)\s+){0,2}"
+    r"(?:sealed|shut|closed|locked\s+down)\s+(?:off\s+)?(?:its|their)\s+(?:\w+\s+)?borders?\b",
+    re.IGNORECASE,
+)
 
 
 def _told_where(loc: _Located, cue: re.Match[str] | None) -> bool:
@@ -1370,13 +1384,18 @@ def _deictic_place(
     classes = _DEICTIC_CLASSES.get(noun, SETTLEMENT_CLASSES)
     at = clause.start_char + m.start()
     near = [(a, p) for a, _, p in sites if at - 600 <= a < at and _of_class(p, classes)]
-    if not noun and near and _role(_window(article.text, near[-1][0])) not in _DESTINATION_ROLES:
+    last_is_where = bool(near) and (
+        _role(_window(article.text, near[-1][0])) not in _DESTINATION_ROLES
+    )
+    if not noun and last_is_where:
         return near[-1][1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
     dateline = _dateline_place(article, sites)
     if noun in ("city", "town") and _of_class(dateline, classes):
         return dateline, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
     if previous is not None and _of_class(previous.place, classes):
-        return previous.place, 0.8  # type: ignore[return-value]
+        told_after = last_is_where and near[-1][0] >= article.sentences[previous.sentence].end_char
+        if not told_after:  # "Near Kaishantun, residents talked: ... outside the town"
+            return previous.place, 0.8  # type: ignore[return-value]
     return (near[-1][1], 0.8) if near else None
 
 

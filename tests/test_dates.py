@@ -349,6 +349,8 @@ def test_a_month_with_a_relative_year_and_new_year_s_day(text, expected):
                                   (date(2017, 2, 11), date(2017, 2, 11))]),
         ("in the first days of February", [(date(2017, 2, 1), date(2017, 2, 10))]),
         ("in the middle of May", [(date(2017, 5, 11), date(2017, 5, 20))]),
+        ("at the end of May", [(date(2017, 5, 21), date(2017, 5, 31))]),
+        ("at the beginning of March 2019", [(date(2019, 3, 1), date(2019, 3, 10))]),
     ],
 )  # fmt: skip
 def test_day_month_ranges_and_parts_of_a_month(text, expected):

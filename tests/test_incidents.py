@@ -1205,6 +1205,36 @@ def test_a_timeline_bullet_opens_like_a_sentence():
     assert (inc.type, inc.place.name) == ("closure", "North Korea")
 
 
+def test_a_country_that_seals_its_borders_is_the_place_of_the_closure():
+    article = make_article(
+        ["* North Korea sealed its borders in January 2020, and trucks no longer crossed "
+         "from Dandong."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "North Korea", "Dandong"))
+    assert (inc.type, inc.place.name) == ("closure", "North Korea")
+
+
+def test_a_berth_of_a_port_is_at_the_port():
+    article = make_article(
+        ["On 7 August 2025 customs in Dalian refused entry to a ship from Nampo.",
+         "Berth 3 of Rajin port, used for coal, has been closed for dredging since mid-July 2025."]
+    )  # fmt: skip
+    places = make_places(article, "Nampo", "Dalian", "Rajin port")
+    closure = next(i for i in incidents_from_places(article, places) if i.type == "closure")
+    assert closure.place.name == "Rajin port"
+
+
+def test_the_town_is_the_town_named_after_the_previous_incident():
+    article = make_article(
+        ["On 18 July 2024 guards near Onsong fired on a raft.",
+         "Near Kaishantun, residents were more talkative.",
+         "Since mid-April 2024 police have banned photography outside the town."]
+    )  # fmt: skip
+    incidents = incidents_from_places(article, make_places(article, "Onsong", "Kaishantun"))
+    ban = next(i for i in incidents if i.date.start == date(2024, 4, 11))
+    assert ban.place.name == "Kaishantun"
+
+
 def test_this_border_city_is_the_dateline_city_and_an_intermediary_is_not_the_place():
     article = make_article(
         [
