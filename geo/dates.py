@@ -381,6 +381,9 @@ _RANGE_START = re.compile(r"\b(?i:from|between)\s+(?:the\s+)?$")
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|\b(?i:to|through|until|till|and)\b)\s*(?:the\s+)?")
 
 
+_NAMED_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
     """'from mid-July to early August', 'between March 14 and May 2': one range."""
     out: list[DateSpan] = []
@@ -391,6 +394,9 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
             and _RANGE_JOIN.fullmatch(text[prev.end_char : span.start_char]) is not None
             and _RANGE_START.search(text[: prev.start_char]) is not None
         )
+        if joinable and prev.start is not None and span.start is not None:
+            prev, span = _one_named_year(prev, span)  # "late June to mid-July 2018"
+            out[-1] = prev
         if (
             joinable
             and span.end is not None
@@ -410,6 +416,29 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
             continue
         out.append(span)
     return out
+
+
+def _one_named_year(first: DateSpan, second: DateSpan) -> tuple[DateSpan, DateSpan]:
+    """The two ends of a range when only one names its year: the other end takes it.
+
+    "late June to mid-July 2018" is June 2018; "mid-July 2016 to early August" ends in
+    August 2016 (the following year when the end's month comes before the start's).
+    """
+    first_named = _NAMED_YEAR.search(first.text) is not None
+    second_named = _NAMED_YEAR.search(second.text) is not None
+    if first_named == second_named or first.start is None or second.start is None:
+        return first, second
+    if second_named:
+        year = second.start.year
+        moved = span_in_year(first, year)
+        if moved is not None and moved.start is not None and moved.start > second.start:
+            moved = span_in_year(first, year - 1)
+        return moved or first, second
+    year = first.start.year
+    moved = span_in_year(second, year)
+    if moved is not None and moved.start is not None and moved.start < first.start:
+        moved = span_in_year(second, year + 1)
+    return first, moved or second
 
 
 def _year_before(span: DateSpan, limit: date) -> DateSpan:

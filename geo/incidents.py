@@ -1648,6 +1648,24 @@ class _Context:
     earlier: DateSpan | None = None  # the date of an earlier clause of the same sentence
 
 
+#: A chronology entry, "From late June to mid-July 2018 — Floodwater reaches ...; customs
+#: suspends inspections": a short heading, then a dash or colon.
+_ENTRY_HEAD = re.compile(r"^[\s*•-]*(?P<head>[^—–:;]{4,40}?)\s*(?:—|–|--|:)\s")
+_ENTRY_WORDS = re.compile(r"(?i:from|between|in|on|since|to|and|until|the|of)\b|[\s,.]")
+
+
+def _timeline_entry(text: str) -> bool:
+    """Whether a sentence is a chronology entry headed by a date alone (not a dateline)."""
+    head = _ENTRY_HEAD.match(text)
+    if head is None or _DATELINE.match(text):
+        return False
+    rest = head["head"]
+    for span in _dates(rest, _ANY_REFERENCE, False):
+        rest = rest.replace(span.text, " ")
+    rest = re.sub(r"\b(?:19|20)\d\d\b", " ", rest)  # a year alone heads an entry too
+    return rest != head["head"] and not _ENTRY_WORDS.sub("", rest)
+
+
 #: "that morning", "the same day", "the next day": a date told through the previous event's.
 _SAME_DAY = re.compile(
     r"\b(?:that|the same|that same)\s+(?:morning|day|night|evening|afternoon)\b"
@@ -1726,6 +1744,7 @@ def _drafts_from_clause(
             bool(_SAME_DAY.search(clause.text))
             or (context.follows and context.earlier is not None)
             or any(d.start is not None for d in _sentence_dates(article, clause))
+            or _timeline_entry(article.sentences[context.sentence].text)
         ),
     )
     if found is None:
@@ -1773,6 +1792,8 @@ def _drafts_from_clause(
     elif not _known(dates[0]) and previous is not None and _known(previous.date):
         if inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
+    if not any(_known(d) for d in dates) and _timeline_entry(article.sentences[idx].text):
+        dates = _sentence_dates(article, article.sentences[idx])[:1]  # the entry's heading
     if not any(_known(d) for d in dates):
         dates = _asked_date(article, idx) or dates
     tentative = False

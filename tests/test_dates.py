@@ -350,6 +350,9 @@ def test_a_month_with_a_relative_year_and_new_year_s_day(text, expected):
         ("in the first days of February", [(date(2017, 2, 1), date(2017, 2, 10))]),
         ("in the middle of May", [(date(2017, 5, 11), date(2017, 5, 20))]),
         ("at the end of May", [(date(2017, 5, 21), date(2017, 5, 31))]),
+        ("from late June to mid-July 2018", [(date(2018, 6, 21), date(2018, 7, 20))]),
+        ("from mid-July 2015 to early August", [(date(2015, 7, 11), date(2015, 8, 10))]),
+        ("from November 2015 to March", [(date(2015, 11, 1), date(2016, 3, 31))]),
         ("at the beginning of March 2019", [(date(2019, 3, 1), date(2019, 3, 10))]),
     ],
 )  # fmt: skip

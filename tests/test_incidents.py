@@ -1235,6 +1235,16 @@ def test_the_town_is_the_town_named_after_the_previous_incident():
     assert ban.place.name == "Kaishantun"
 
 
+def test_a_chronology_entry_s_heading_dates_every_clause():
+    article = make_article(
+        ["From late June to mid-July 2018 — Rain fell for weeks; customs suspends its work "
+         "and the crossing at Manpo closes."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Manpo"))
+    assert (inc.type, inc.place.name) == ("closure", "Manpo")
+    assert (inc.date.start, inc.date.end) == (date(2018, 6, 21), date(2018, 7, 20))
+
+
 def test_this_border_city_is_the_dateline_city_and_an_intermediary_is_not_the_place():
     article = make_article(
         [
