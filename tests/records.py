@@ -43,6 +43,7 @@ GAZ = {
     "Sakju": (40.38333, 124.91667, "KP", "town"),
     "Onsong": (42.95722, 129.99333, "KP", "town"),
     "Kaishantun": (42.71667, 129.70000, "CN", "town"),
+    "Kaesong": (37.97083, 126.55444, "KP", "city"),
     "Rajin": (42.24556, 130.29417, "KP", "city"),
     "Rajin port": (42.24556, 130.29417, "KP", "port"),
     "Demilitarized Zone": (38.32, 127.23, "KP", "region"),

@@ -122,6 +122,22 @@ def test_default_vocabulary_reads_dated_action_verbs_as_events():
     assert (inc.place.name, inc.date.start) == ("Dandong", date(2017, 2, 24))
 
 
+@pytest.mark.parametrize(
+    ("sentence", "names", "itype"),
+    [
+        ("Pyongyang blew up the liaison office in Kaesong in 2020.", ["Kaesong"], "other"),
+        ("The crossing at Tumen handled its first ore trucks in months on 3 June 2017.",
+         ["Tumen"], "transport"),
+        ("Rain fell all week; on 3 June 2017 twenty trucks drive from Tumen to Namyang.",
+         ["Tumen", "Namyang"], "transport"),
+    ],
+)  # fmt: skip
+def test_dated_wordings_of_demolitions_and_deliveries(sentence, names, itype):
+    article = make_article([sentence])
+    incidents = incidents_from_places(article, make_places(article, *names))
+    assert [(i.type, i.place.name) for i in incidents] == [(itype, names[0])]
+
+
 def test_reported_content_keeps_its_own_date():
     article = make_article(
         ["The yard at Tumen was empty in imagery from August 29, 2023, consistent with local "
