@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -111,11 +112,18 @@ class _Group:
         return self.scored[0][0] if self.scored else None
 
 
-def _one_sense_per_article(groups: dict[tuple[str, str], _Group]) -> None:
-    """A bare 'Tumen' in an article that names the Tumen River may be the river too."""
+def _one_sense_per_article(groups: dict[tuple[str, str], _Group], text: str) -> None:
+    """A bare 'Tumen' in an article that names the Tumen River may be the river too.
+
+    Not when a mention reads like a town's ("in Tumen", "area of Tumen", "the Tumen
+    Municipal Public Security Bureau"): a river is "in the Tumen" ("the Tumen" alone is read
+    as the river already, see :func:`_group_mentions`).
+    """
     for (key, kind), group in groups.items():
         river = groups.get((key, "river")) or groups.get((key + "river", ""))
         if kind == "" and river is not None and group.hint is None and river is not group:
+            if any(_townlike(m, text) for m in group.mentions):
+                continue
             group.candidates = [
                 *group.candidates,
                 *(c for c in river.candidates if c not in group.candidates),
@@ -123,13 +131,45 @@ def _one_sense_per_article(groups: dict[tuple[str, str], _Group]) -> None:
             group.river_named = True
 
 
-def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Group]:
+def _townlike(mention: Mention, text: str) -> bool:
+    before = _TOWN_PREPOSITION.search(text, max(0, mention.start_char - 12), mention.start_char)
+    return before is not None or _TOWN_NOUN_AFTER.match(text, mention.end_char) is not None
+
+
+#: "in Tumen", "at Hyesan": a town's preposition, right before the name (no "the").
+_TOWN_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|of|from|to|between)\s+$", re.IGNORECASE)
+#: "the Tumen", "the frozen Tumen": a river's article ("the city of Tumen" is not).
+_RIVER_ARTICLE = re.compile(
+    r"\bthe\s+(?:(?!(?:of|at|in|on|near|to|from|and|between|for|city|town|county|port|village|"
+    r"district|crossing|area|side)\b)[a-z-]+\s+){0,2}$"
+)
+
+
+#: "Tumen Municipal Public Security Bureau", "Tumen city government": a town's institutions.
+_TOWN_NOUN_AFTER = re.compile(
+    r"\s+(?:city|county|town|municipal|government|police|customs|port|station|yard|market|"
+    r"authorities|office|bureau|checkpoint|prefecture)\b",
+    re.IGNORECASE,
+)
+#: "the Tumen Municipal Public Security Bureau", "the Tumen city government": not the river.
+_NAME_GOES_ON = re.compile(
+    r"\s+(?:[A-Z]|(?:city|county|town|municipal|government|police|customs|port|station|yard|"
+    r"market|area|authorities|office|bureau|checkpoint|crossing|bridge|rail\w*|prefecture)\b)"
+)
+
+
+def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer, text: str = "") -> list[_Group]:
     groups: dict[tuple[str, str], _Group] = {}
     for m in mentions:
         if m.kind != "gazetteer":
             continue
         key = fold(m.search_name)
-        river = m.feature_hint == "river" and gazetteer.lookup_key(key + "river")
+        the_river = (
+            m.feature_hint is None
+            and _RIVER_ARTICLE.search(text, max(0, m.start_char - 40), m.start_char) is not None
+            and _NAME_GOES_ON.match(text, m.end_char) is None
+        )
+        river = (m.feature_hint == "river" or the_river) and gazetteer.lookup_key(key + "river")
         kind = "river" if river else ""
         group = groups.get((key, kind))
         if group is None:
@@ -138,7 +178,7 @@ def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Grou
         group.mentions.append(m)
         if m.feature_hint and group.hint is None:
             group.hint = m.feature_hint
-    _one_sense_per_article(groups)
+    _one_sense_per_article(groups, text)
     return list(groups.values())
 
 
@@ -463,7 +503,7 @@ def places_from_toponyms(
         Mentions that could not be placed at all (logged at WARNING).
     """
     gazetteer = gazetteer or load_gazetteer()
-    groups = [g for g in _group_mentions(mentions, gazetteer) if g.candidates]
+    groups = [g for g in _group_mentions(mentions, gazetteer, article.text) if g.candidates]
     empty = _Context([], {}, [], set())
     _resolve(groups, empty, with_proximity=False)
     for _ in range(2):

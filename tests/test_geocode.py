@@ -126,6 +126,26 @@ def test_bare_name_is_the_river_the_article_names(gazetteer):
     assert places["Tumen"].candidate.feature_class == "river"
 
 
+@pytest.mark.parametrize(
+    ("text", "feature_class"),
+    [
+        ("Villagers were ordered to move back from the Tumen in April.", "river"),
+        ("Ice covered the frozen Tumen for weeks.", "river"),
+        ("Trucks crossed the Tumen River in May. Police searched a warehouse in the port area "
+         "of Tumen.", "city"),
+        ("Trucks crossed the Tumen River in May. Later the Tumen Municipal Public Security "
+         "Bureau made arrests.", "city"),
+        ("Trucks crossed the Tumen River in May. Traffic at the crossing at Tumen slowed.",
+         "city"),
+    ],
+)  # fmt: skip
+def test_the_tumen_is_the_river_and_a_town_s_preposition_keeps_it_a_city(
+    gazetteer, text, feature_class
+):
+    places, _ = resolve(text, gazetteer)
+    assert places["Tumen"].candidate.feature_class == feature_class
+
+
 def test_appositive_city_keeps_the_bare_name_a_city(gazetteer):
     text = "Tumen, a small city in China's Jilin province, faces Namyang across the Tumen River."
     places, _ = resolve(text, gazetteer)
