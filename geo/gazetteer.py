@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from shapely.geometry import MultiPoint, shape
@@ -94,6 +94,7 @@ def _latin_fold(text: str) -> str:
     return "".join(ch if _CJK.match(ch) else unidecode(ch) for ch in text)
 
 
+@lru_cache(maxsize=1 << 16)  # names recur: every mention is folded against its candidates
 def fold(name: str) -> str:
     """Return the comparison key of a place name.
 

@@ -172,6 +172,18 @@ _TOWN_CLASSES = frozenset({"city", "town", "village"})
 # ----------------------------------------------------------------------------- reference data
 
 
+_LAST_BORDER: list[tuple[gpd.GeoDataFrame, BaseGeometry]] = []
+
+
+def _border(boundaries: gpd.GeoDataFrame) -> BaseGeometry:
+    """The boundary lines as one geometry, kept for the next article of the same build."""
+    if _LAST_BORDER and _LAST_BORDER[0][0] is boundaries:
+        return _LAST_BORDER[0][1]
+    border = unary_union(list(boundaries.geometry))
+    _LAST_BORDER[:] = [(boundaries, border)]
+    return border
+
+
 def load_boundaries(path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Read the international boundary lines North Korea shares with China and Russia.
 
@@ -369,7 +381,7 @@ def routes_from_places(
     if boundaries is not None and not isinstance(boundaries, gpd.GeoDataFrame):
         msg = f"'boundaries' should be a GeoDataFrame, got {type(boundaries).__name__}"
         raise TypeError(msg)
-    border = unary_union(list((load_boundaries() if boundaries is None else boundaries).geometry))
+    border = _border(load_boundaries() if boundaries is None else boundaries)
     by_sentence = _mentions_by_sentence(places)
     resolved = [p for p in places if p.candidate is not None]
     body = [i for i, s in enumerate(article.sentences) if s.section == "body"]
