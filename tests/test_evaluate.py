@@ -359,7 +359,7 @@ HELD_OUT_FLOORS = {
     "holdout13": 0.59, "holdout14": 0.80, "holdout15": 0.72, "holdout16": 0.65,
     "holdout17": 0.66, "holdout18": 0.49, "holdout19": 0.64, "holdout20": 0.64,
     "holdout21": 0.60, "holdout22": 0.66, "holdout23": 0.65, "holdout24": 0.74,
-    "holdout25": 0.73,
+    "holdout25": 0.73, "holdout26": 0.51, "holdout27": 0.64,
 }  # fmt: skip
 
 
