@@ -381,9 +381,6 @@ _RANGE_START = re.compile(r"\b(?i:from|between)\s+(?:the\s+)?$")
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|\b(?i:to|through|until|till|and)\b)\s*(?:the\s+)?")
 
 
-_NAMED_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
     """'from mid-July to early August', 'between March 14 and May 2': one range."""
     out: list[DateSpan] = []
@@ -394,15 +391,11 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
             and _RANGE_JOIN.fullmatch(text[prev.end_char : span.start_char]) is not None
             and _RANGE_START.search(text[: prev.start_char]) is not None
         )
-        if joinable and prev.start is not None and span.start is not None:
+        if joinable:
             prev, span = _one_named_year(prev, span)  # "late June to mid-July 2018"
             out[-1] = prev
-        if (
-            joinable
-            and span.end is not None
-            and ((prev.inferred and not span.inferred) or (prev.start and prev.start > span.end))
-        ):
-            prev = out[-1] = _year_before(prev, span.end)  # "late June to mid-July 2019"
+        if joinable and span.end is not None and prev.start and prev.start > span.end:
+            prev = out[-1] = _year_before(prev, span.end)  # "from December to February"
         if joinable and prev.start is not None and span.end is not None and prev.start <= span.end:
             out[-1] = DateSpan(
                 prev.start,
@@ -424,11 +417,9 @@ def _one_named_year(first: DateSpan, second: DateSpan) -> tuple[DateSpan, DateSp
     "late June to mid-July 2018" is June 2018; "mid-July 2016 to early August" ends in
     August 2016 (the following year when the end's month comes before the start's).
     """
-    first_named = _NAMED_YEAR.search(first.text) is not None
-    second_named = _NAMED_YEAR.search(second.text) is not None
-    if first_named == second_named or first.start is None or second.start is None:
+    if first.inferred == second.inferred or first.start is None or second.start is None:
         return first, second
-    if second_named:
+    if first.inferred:
         year = second.start.year
         moved = span_in_year(first, year)
         if moved is not None and moved.start is not None and moved.start > second.start:
