@@ -436,13 +436,10 @@ def _year_before(span: DateSpan, limit: date) -> DateSpan:
     """Move a year-less span to the latest year in which it starts by ``limit``."""
     if span.start is None or span.end is None or span.start <= limit:
         return span
-    years = span.start.year - limit.year + (span.start.replace(year=limit.year) > limit)
-    try:
-        start, end = (d.replace(year=d.year - years) for d in (span.start, span.end))
-    except ValueError:  # February 29
-        return span
-    return DateSpan(start, end, span.precision, span.inferred, span.text, span.start_char,
-                    span.end_char)  # fmt: skip
+    moved = span_in_year(span, limit.year)
+    if moved is not None and moved.start is not None and moved.start > limit:
+        moved = span_in_year(span, limit.year - 1)
+    return moved or span  # February 29 stays where it was
 
 
 def _find_hits(text: str) -> list[_Hit]:

@@ -358,3 +358,9 @@ def test_a_month_with_a_relative_year_and_new_year_s_day(text, expected):
 )  # fmt: skip
 def test_day_month_ranges_and_parts_of_a_month(text, expected):
     assert [(s.start, s.end) for s in dates_from_text(text, reference=REF)] == expected
+
+
+@pytest.mark.parametrize("text", ["from Feb. 29 to December", "from 29 February 2020 to late 2019"])
+def test_a_range_from_february_29_does_not_break_the_parse(text):
+    spans = dates_from_text(text, reference=date(2025, 1, 5))
+    assert spans and spans[0].start is not None
