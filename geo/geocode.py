@@ -146,16 +146,13 @@ _RIVER_ARTICLE = re.compile(
 
 
 #: "Tumen Municipal Public Security Bureau", "Tumen city government": a town's institutions.
-_TOWN_NOUN_AFTER = re.compile(
-    r"\s+(?:city|county|town|municipal|government|police|customs|port|station|yard|market|"
-    r"authorities|office|bureau|checkpoint|prefecture)\b",
-    re.IGNORECASE,
+_TOWN_NOUNS = (
+    "city|county|town|municipal|government|police|customs|port|station|yard|market|authorities|"
+    "office|bureau|checkpoint|prefecture"
 )
+_TOWN_NOUN_AFTER = re.compile(rf"\s+(?:{_TOWN_NOUNS})\b", re.IGNORECASE)
 #: "the Tumen Municipal Public Security Bureau", "the Tumen city government": not the river.
-_NAME_GOES_ON = re.compile(
-    r"\s+(?:[A-Z]|(?:city|county|town|municipal|government|police|customs|port|station|yard|"
-    r"market|area|authorities|office|bureau|checkpoint|crossing|bridge|rail\w*|prefecture)\b)"
-)
+_NAME_GOES_ON = re.compile(rf"\s+(?:[A-Z]|(?:{_TOWN_NOUNS}|area|crossing|bridge|rail\w*)\b)")
 
 
 def _group_mentions(mentions: list[Mention], gazetteer: Gazetteer, text: str = "") -> list[_Group]:

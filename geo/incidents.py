@@ -1227,11 +1227,10 @@ def incidents_from_places(
         items = _sentence_items(sentence, idx, by_sentence, crossings)
         before = {_date_key(d.date) for d in drafts if d.sentence == body_prev}
         earlier = None
+        anaphoric, entry = _is_anaphoric(sentence.text), _timeline_entry(sentence.text)
         for n, clause in enumerate(_event_clauses(sentence, types)):
             inside = _in_clause(items, clause)
-            context = _Context(
-                idx, body_prev, _is_anaphoric(sentence.text), n > 0, len(before) == 1, earlier
-            )
+            context = _Context(idx, body_prev, anaphoric, n > 0, len(before) == 1, earlier, entry)
             new = _drafts_from_clause(article, clause, context, inside, types, previous, sites)
             drafts.extend(new)
             earlier = next((d.date for d in reversed(new) if _known(d.date)), earlier)
@@ -1646,11 +1645,13 @@ class _Context:
     follows: bool  # a clause after ", but" in the same sentence
     one_date_before: bool = False  # the previous sentence reported a single date
     earlier: DateSpan | None = None  # the date of an earlier clause of the same sentence
+    entry: bool = False  # a chronology entry: its heading date dates every clause
 
 
 #: A chronology entry, "From late June to mid-July 2018 — Floodwater reaches ...; customs
 #: suspends inspections": a short heading, then a dash or colon.
 _ENTRY_HEAD = re.compile(r"^[\s*•-]*(?P<head>[^—–:;]{4,40}?)\s*(?:—|–|--|:)\s")
+_YEAR_ALONE = re.compile(r"\b(?:19|20)\d\d\b")
 _ENTRY_WORDS = re.compile(r"(?i:from|between|in|on|since|to|and|until|the|of)\b|[\s,.]")
 
 
@@ -1662,7 +1663,7 @@ def _timeline_entry(text: str) -> bool:
     rest = head["head"]
     for span in _dates(rest, _ANY_REFERENCE, False):
         rest = rest.replace(span.text, " ")
-    rest = re.sub(r"\b(?:19|20)\d\d\b", " ", rest)  # a year alone heads an entry too
+    rest = _YEAR_ALONE.sub(" ", rest)  # a year alone heads an entry too
     return rest != head["head"] and not _ENTRY_WORDS.sub("", rest)
 
 
@@ -1744,7 +1745,7 @@ def _drafts_from_clause(
             bool(_SAME_DAY.search(clause.text))
             or (context.follows and context.earlier is not None)
             or any(d.start is not None for d in _sentence_dates(article, clause))
-            or _timeline_entry(article.sentences[context.sentence].text)
+            or context.entry
         ),
     )
     if found is None:
@@ -1792,7 +1793,7 @@ def _drafts_from_clause(
     elif not _known(dates[0]) and previous is not None and _known(previous.date):
         if inherited and (context.anaphoric and context.one_date_before or continues):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
-    if not any(_known(d) for d in dates) and _timeline_entry(article.sentences[idx].text):
+    if not any(_known(d) for d in dates) and context.entry:
         dates = _sentence_dates(article, article.sentences[idx])[:1]  # the entry's heading
     if not any(_known(d) for d in dates):
         dates = _asked_date(article, idx) or dates
