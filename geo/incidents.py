@@ -1651,7 +1651,6 @@ class _Context:
 #: A chronology entry, "From late June to mid-July 2018 — Floodwater reaches ...; customs
 #: suspends inspections": a short heading, then a dash or colon.
 _ENTRY_HEAD = re.compile(r"^[\s*•-]*(?P<head>[^—–:;]{4,40}?)\s*(?:—|–|--|:)\s")
-_YEAR_ALONE = re.compile(r"\b(?:19|20)\d\d\b")
 _ENTRY_WORDS = re.compile(r"(?i:from|between|in|on|since|to|and|until|the|of)\b|[\s,.]")
 
 
@@ -1663,7 +1662,7 @@ def _timeline_entry(text: str) -> bool:
     rest = head["head"]
     for span in _dates(rest, _ANY_REFERENCE, False):
         rest = rest.replace(span.text, " ")
-    rest = _YEAR_ALONE.sub(" ", rest)  # a year alone heads an entry too
+    rest = _BARE_YEAR.sub(" ", rest)  # a year alone heads an entry too
     return rest != head["head"] and not _ENTRY_WORDS.sub("", rest)
 
 
