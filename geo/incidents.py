@@ -830,7 +830,54 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
         kept = [(span_in_year(d, year) or d) if d.inferred else d for d in kept]
     elif that is not None:
         kept = [that]
+    elif anaphoric is None:
+        kept = _in_story_year(article, sentence, kept)
     return sorted(kept, key=lambda d: d.start_char)
+
+
+def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) -> list[DateSpan]:
+    """Move year-less dates into the year a sentence that only sets the time gave before.
+
+    "In 2019. In the first week of August a special unit took over the riverbank." is
+    August 2019, not the August before publication. Only the latest sentence naming a
+    year counts, and only when it says nothing else: after "Sanctions tightened in 2017."
+    a year-less day still belongs to the publication year.
+    """
+    yearless = [d for d in spans if d.inferred and d.start is not None
+                and not _RELATIVE_WORD.search(d.text)]  # fmt: skip
+    if not yearless:
+        return spans
+    earlier = (
+        s for s in reversed(article.sentences)
+        if s.section == "body" and s.end_char <= sentence.start_char
+    )  # fmt: skip
+    for before in earlier:
+        given = [d for d in _dates(before.text, article.published, article.published_inferred)
+                 if d.start is not None and not d.inferred]  # fmt: skip
+        if not given:
+            continue
+        told = given[-1]
+        rest = before.text[: told.start_char] + " " + before.text[told.end_char :]
+        if not _TIME_ONLY.fullmatch(_SPEAKER.sub("", rest)):
+            return spans
+        year = told.start.year  # type: ignore[union-attr]
+        return [(span_in_year(d, year) or d) if d in yearless and d.start.year > year else d
+                for d in spans]  # type: ignore[union-attr]  # fmt: skip
+    return spans
+
+
+# "[00:02:47] Pak:" or "Q:" before what a speaker says
+_SPEAKER = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:[A-Z][\w .]{0,20}:\s*)?")
+# what else a sentence that only sets the time says: "In 2019.", "That was in the summer of 2018."
+_TIME_ONLY = re.compile(
+    r"\W*(?:(?:in|it|that|this|was|the|of|during|by|around|back|then|so|and)\b\W*)*",
+    re.IGNORECASE,
+)
+_RELATIVE_WORD = re.compile(
+    r"\b(?:last|this|next|ago|earlier|later|past|previous|coming|yesterday|today|tomorrow"
+    r"|tonight|recent(?:ly)?)\b",
+    re.IGNORECASE,
+)
 
 
 _ANAPHORIC_YEAR = re.compile(

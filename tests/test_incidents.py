@@ -450,6 +450,31 @@ def test_a_short_sentence_that_only_sets_the_time_dates_the_next_event():
 
 
 @pytest.mark.parametrize(
+    ("setting", "year"),
+    [("In 2019.", 2019), ("A: That was in the summer of 2018.", 2018),
+     # a sentence that says more than the time does not move the next one's day
+     ("Sanctions tightened at Hoeryong in 2017 and trade never recovered.", 2024)],
+)  # fmt: skip
+def test_a_sentence_that_only_names_a_year_sets_the_year_of_the_days_after_it(setting, year):
+    article = make_article(
+        [setting, "In the first week of August a special unit took over the riverbank at Onsong.",
+         "Two days later the police caught me in Hoeryong."],
+        published=date(2025, 1, 20),
+    )  # fmt: skip
+    *_, arrest = incidents_from_places(article, make_places(article, "Onsong", "Hoeryong"))
+    assert (arrest.type, arrest.date.start.year) == ("arrest", year)
+
+
+def test_a_relative_date_keeps_the_publication_year_after_a_year_alone():
+    article = make_article(
+        ["In 2019.", "Last month police arrested two smugglers in Hoeryong."],
+        published=date(2025, 1, 20),
+    )  # fmt: skip
+    (arrest,) = incidents_from_places(article, make_places(article, "Hoeryong"))
+    assert (arrest.date.start, arrest.date.end) == (date(2024, 12, 1), date(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("On November 13, 2025, police picked up three of them at a bus station in Tumen.",
