@@ -1601,22 +1601,50 @@ _EVENT_SUBORDINATORS = frozenset({"after", "before", "when", "since", "because",
 
 
 def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list[Sentence]:
-    """Subordinate clauses that tell an event with a date of their own.
+    """Subordinate clauses that tell an event of their own.
 
     "..., after North Korean customs stopped accepting shipments at the bridge on April 3":
     the main clause ignores what the "after" clause says; this makes it an event of its
-    own, but only with a day, range or month (not "that was shuttered last year").
+    own, but only with a day, range or month (not "that was shuttered last year"). A
+    relative clause on people, or in the past perfect, that tells an event of another kind
+    is one too, dated or not: "police
+    in Linjiang detained four women who had waded across from Chunggang the night before"
+    is an arrest and a defection.
     """
+    spans = _subordinate_spans(clause.text) + _who_clauses(clause.text)
+    main = _classify(_blank(clause.text, spans), types)
     out = []
-    for a, b in _subordinate_spans(clause.text):
+    for a, b in spans:
         text = clause.text[a:b]
-        word = text.split(maxsplit=1)[0].lower()
-        if word not in _EVENT_SUBORDINATORS or _classify(text, types) is None:
+        found = _classify(text, types)
+        if found is None:
             continue
-        spans = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
-        if any(d.precision in ("day", "range", "month") for d in spans):
+        word = text.split(maxsplit=1)[0].lower()
+        other_kind = main is not None and found[0].type != main[0].type
+        if other_kind and (_EARLIER_ACT.match(text) or _WHO.match(text)):
+            out.append(_part(clause, a, b))
+            continue
+        if word not in _EVENT_SUBORDINATORS:
+            continue
+        dated = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
+        if any(d.precision in ("day", "range", "month") for d in dated):
             out.append(_part(clause, a, b))
     return out
+
+
+def _who_clauses(text: str) -> list[tuple[int, int]]:
+    """Relative clauses on people, with the noun they tell of ("women who had waded ...")."""
+    spans = []
+    for m in _WHO.finditer(text):
+        end = _CLAUSE_END.search(text, m.end())
+        spans.append((m.start(), end.start() if end else len(text)))
+    return spans
+
+
+_WHO = re.compile(r"[\w'’-]+\s+(?:who|whom)\s", re.IGNORECASE)
+#: "copper that had been smuggled across": an act before the main one ("a city that was
+#: closed to tourists" describes the city)
+_EARLIER_ACT = re.compile(r"(?:that|which)\s+had\b", re.IGNORECASE)
 
 
 def _part(clause: Sentence, a: int, b: int) -> Sentence:
@@ -1719,14 +1747,21 @@ _SAME_DAY = re.compile(
     r"|\b(?:within|after|in)\s+(?:a\s+few\s+|several\s+)?(?:hours|minutes)\b"
     r"|\b(?:hours|minutes)\s+later\b"
     r"|\bthe\s+(next|following)\s+(?:morning|day|night|evening|afternoon)\b"
-    r"|\b(a|one|two|three|four|five|six|seven|\d)\s+(days?|weeks?)\s+later\b",
+    r"|\b(a|one|two|three|four|five|six|seven|\d)\s+(days?|weeks?)\s+later\b"
+    r"|\bthe\s+(?:(previous|preceding)\s+(?:morning|day|night|evening|afternoon)"
+    r"|(?:morning|day|night|evening|afternoon)\s+(before)(?!\s+(?:the|a|an|his|her|their|its)\b))",
     re.IGNORECASE,
 )
 _COUNT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
 def _relative_days(relative: re.Match[str]) -> int:
-    """Days after the base day of "that morning" (0), "the next day" (1), "a week later" (7)."""
+    """Days after the base day: "that morning" 0, "the next day" 1, "a week later" 7.
+
+    "The night before" and "the previous day" are -1.
+    """
+    if relative.group(4) or relative.group(5):
+        return -1  # "the night before", "the previous day"
     later = relative.group(2)
     if not later:
         return 1 if relative.group(1) else 0

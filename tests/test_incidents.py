@@ -449,6 +449,28 @@ def test_a_short_sentence_that_only_sets_the_time_dates_the_next_event():
         "arrest", date(2017, 2, 21), date(2017, 2, 28))  # fmt: skip
 
 
+def test_a_relative_clause_of_another_kind_is_a_second_event_dated_from_the_first():
+    article = make_article(
+        ["On August 8 Chinese border police in Tumen detained four North Korean women who had "
+         "waded across from Namyang the night before, a court notice said."],
+        published=date(2023, 10, 1),
+    )  # fmt: skip
+    found = incidents_from_places(article, make_places(article, "Tumen", "Namyang"))
+    assert sorted((i.type, i.place.name, i.date.start) for i in found) == [
+        ("arrest", "Tumen", date(2023, 8, 8)),
+        ("defection", "Namyang", date(2023, 8, 7)),
+    ]
+
+
+def test_a_relative_clause_of_the_same_kind_is_not_a_second_event():
+    article = make_article(
+        ["On May 3 police in Hyesan arrested two traders who had been arrested before."],
+        published=date(2023, 10, 1),
+    )  # fmt: skip
+    (arrest,) = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert (arrest.type, arrest.date.start) == ("arrest", date(2023, 5, 3))
+
+
 @pytest.mark.parametrize(
     ("setting", "year"),
     [("In 2019.", 2019), ("A: That was in the summer of 2018.", 2018),
