@@ -790,6 +790,10 @@ _DATELINE = re.compile(
 )
 
 
+#: "@jilin_truckers (10 Oct, 22:11):", "Mr Pak (March 2019):": who wrote or spoke, and when
+_POST_HEADER = re.compile(r"^\s*@?[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s*\([^()]{3,40}\)\s*:")
+
+
 #: "told Daily NK on Tuesday", "said Monday" — not "said a dealer was arrested on May 9".
 _REPORTED_ON = re.compile(
     r"\b(?:told|tells|said|says|reported|added|announced|stated|confirmed)\b"
@@ -821,6 +825,12 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
         spans = [d for d in spans if d.start_char >= dateline.end()]
     # "told Daily NK on Tuesday that …": the date of the telling, not of the event
     spans = [d for d in spans if not _REPORTED_ON.search(_window(sentence.text, d.start_char, 60))]
+    header = _POST_HEADER.match(sentence.text)
+    if header is not None and (
+        any(d.start_char >= header.end() for d in spans)
+        or _SAME_DAY.search(sentence.text, header.end())
+    ):  # "@user (10 Oct, 22:11): on October 3 a woman waded across": when it was posted
+        spans = [d for d in spans if d.start_char >= header.end()]
     kept = [d for d in spans if d.start is not None or d.text]
     if any(d.start is not None for d in kept):
         kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"

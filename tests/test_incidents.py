@@ -471,6 +471,20 @@ def test_a_relative_clause_of_the_same_kind_is_not_a_second_event():
     assert (arrest.type, arrest.date.start) == ("arrest", date(2023, 5, 3))
 
 
+def test_a_posts_time_is_when_it_was_written_not_when_the_event_happened():
+    article = make_article(
+        ["@riverbank_dad (8 Oct, 19:20): Also the port at Tumen was shut for the whole "
+         "National Day holiday, not one truck.",
+         "@jilin_truckers (10 Oct, 22:11): Heard from police friends: on October 3 police "
+         "arrested a woman from Namyang near Tumen."],
+        published=date(2022, 10, 12),
+    )  # fmt: skip
+    closure, arrest = incidents_from_places(article, make_places(article, "Tumen", "Namyang"))
+    assert (closure.type, closure.date.start, closure.date.end) == (
+        "closure", date(2022, 10, 1), date(2022, 10, 7))  # fmt: skip
+    assert (arrest.type, arrest.date.start) == ("arrest", date(2022, 10, 3))
+
+
 @pytest.mark.parametrize(
     ("setting", "year"),
     [("In 2019.", 2019), ("A: That was in the summer of 2018.", 2018),
