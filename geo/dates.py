@@ -20,6 +20,8 @@ expression                                     precision    span
 ``the Lunar New Year holiday``                range        China's official Spring Festival days
 ``the National Day holiday``, ``Golden Week``  range        October 1-7
 ``New Year's Day``                            day          January 1
+``today``, ``tonight``, ``this morning``       day          the reference day
+``on the 19th``, ``the night of the 17th``     day          that day of the reference's month
 ``recently``, ``last week``, ``on Friday``     unknown      start and end None
 =============================================  ===========  =========================
 
@@ -47,6 +49,10 @@ Rules
   Relative months (``last month``) are resolved only when the reference is an
   actual publication date; with ``reference_inferred=True`` (a mid-year guess made
   by :mod:`geo.articles`) they are ``unknown``.
+- ``today``, ``yesterday``, ``on Friday`` and ``on the 19th`` count from a known
+  publication date only (an inferred one leaves them ``unknown``); ``on the 19th`` is the
+  19th of the reference's month, or of the month before when that lies ahead. A weekday
+  written before a date is part of it (``Friday, 4 March 2016``).
 - No reference and no year in the text: there is no date object for "Sept. 28 of
   an unknown year", so the span has precision ``"unknown"``, ``start``/``end``
   ``None`` and keeps its ``text``; later stages can still show the words.
@@ -185,8 +191,16 @@ _HOLIDAY = re.compile(
     r"(?:\s+(?i:holidays?|break|festival))?(?:\s+(?:(?i:of|in)\s+)?(?P<y2>(?:19|20)\d\d))?"
 )
 _VAGUE = re.compile(
-    r"\b(?:(?i:recently|yesterday|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
+    r"\b(?:(?i:recently|yesterday|today|tonight|this\s+(?:morning|afternoon|evening)"
+    r"|(?:earlier\s+|late\s+|last\s+|this\s+)(?:week|weekend))"
     r"|(?:(?i:on|last)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
+)
+#: "on the 19th", "the night of the 17th": a day of the reference's month (not "the 17th
+#: century", "the 38th parallel").
+_NTH_DAY = re.compile(
+    r"\b(?i:on|of|by|until|since|from|before|after)\s+the\s+(?P<d>3[01]|[12]\d|0?[1-9])"
+    r"(?:st|nd|rd|th)\b(?!-|\s+(?!(?i:a|an|the|and|or|but|at|in|on|to|when|we|they|he|she"
+    r"|i|it|after|before|police|guards|soldiers)\b)[A-Za-z])"
 )
 #: Words that make a lone month name or a lone year a date ("in December", "since 2013").
 _CONTEXT = re.compile(
@@ -212,7 +226,8 @@ _GATES: dict[str, re.Pattern[str] | None] = {
     "quarter": re.compile(r"(?i:quarter)|Q[1-4]"),
     "season": re.compile(r"(?i:spring|summer|autumn|fall|winter)"),
     "holiday": re.compile(r"(?i:new year|spring festival|national day|golden week)"),
-    "vague": re.compile(r"(?i:recent|day|week)"),
+    "vague": re.compile(r"(?i:recent|day|week|tonight|morning|afternoon|evening)"),
+    "nth_day": re.compile(r"\d(?:st|nd|rd|th)\b"),
 }
 
 
@@ -238,6 +253,7 @@ _PRECEDENCE = (
     "year",
     "relative",
     "vague",
+    "nth_day",
 )
 
 
@@ -311,7 +327,18 @@ def dates_from_text(
     found: list[DateSpan] = []
     for hit in sorted(_resolve_overlaps(_find_hits(text)), key=lambda h: h.start):
         found.extend(_spans_from_hit(hit, text, reference, reference_inferred))
-    return _with_relative_year(_join_ranges(found, text), text)
+    return _with_relative_year(_join_ranges(_without_weekday_of(found, text), text), text)
+
+
+def _without_weekday_of(spans: list[DateSpan], text: str) -> list[DateSpan]:
+    """Drop a weekday that names the day written next to it ("Friday, 4 March 2016")."""
+    return [
+        span for span, after in zip(spans, [*spans[1:], None][: len(spans)], strict=True)
+        if after is None
+        or after.precision != "day"
+        or span.text.split()[-1].lower() not in _WEEKDAYS
+        or not re.fullmatch(r"\s*,?\s*(?:the\s+)?", text[span.end_char : after.start_char])
+    ]  # fmt: skip
 
 
 _OF_THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?$")
@@ -456,6 +483,7 @@ def _find_hits(text: str) -> list[_Hit]:
         "season": _SEASON,
         "holiday": _HOLIDAY,
         "vague": _VAGUE,
+        "nth_day": _NTH_DAY,
     }
     hits = []
     for kind, pattern in patterns.items():
@@ -499,6 +527,7 @@ def _spans_from_hit(
         "season": _from_season,
         "holiday": _from_holiday,
         "vague": _from_vague,
+        "nth_day": _from_nth_day,
     }[hit.kind]
     return handler(hit.match, text, reference, reference_inferred)
 
@@ -876,7 +905,25 @@ def _three_months_end(year: int, first_month: int) -> date:
     return _month_end(year + (last > 12), (last - 1) % 12 + 1)
 
 
+_TODAY = frozenset({"today", "tonight", "morning", "afternoon", "evening"})
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _from_nth_day(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
+    """'on the 19th': that day of the reference's month, else of the month before.
+
+    Only against a publication date (or an entry's own day): never invented.
+    """
+    if reference is None or ri:
+        return [_span(m, None, None, "unknown")]
+    day = int(m["d"])
+    year, month = reference.year, reference.month
+    if not _valid(year, month, day) or date(year, month, day) > reference + _PAST_SLACK:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    if not _valid(year, month, day):
+        return [_span(m, None, None, "unknown")]
+    found = date(year, month, day)
+    return [_span(m, found, found, "day", inferred=True)]
 
 
 def _from_vague(m: re.Match[str], text: str, reference: date | None, ri: bool) -> list[DateSpan]:
@@ -889,6 +936,8 @@ def _from_vague(m: re.Match[str], text: str, reference: date | None, ri: bool) -
     words = m.group(0).lower().split()
     if reference is None or ri or not words:
         return [_span(m, None, None, "unknown")]
+    if words[-1] in _TODAY:
+        return [_span(m, reference, reference, "day")]
     if words[-1] == "yesterday":
         day = reference - timedelta(days=1)
         return [_span(m, day, day, "day")]

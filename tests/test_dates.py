@@ -83,10 +83,19 @@ def test_date_expressions(text, expr, start, end, precision, inferred):
         "a total of 1,200 tons",
         "about 2,000 workers",
         "the Sept. issue",
+        "in the 17th century",
+        "troops on the 38th parallel",
+        "an office on the 5th floor",
+        "delegates of the 7th Party Congress",
     ],
 )
 def test_numbers_and_words_that_are_not_dates(text):
     assert dates_from_text(text, reference=REF) == []
+
+
+def test_a_weekday_before_a_date_is_part_of_it():
+    (span,) = dates_from_text("Friday, 4 March 2016.", reference=REF)
+    assert (span.start, span.end, span.precision) == (date(2016, 3, 4), date(2016, 3, 4), "day")
 
 
 def test_two_dates_joined_by_and_are_two_day_spans():
@@ -150,7 +159,9 @@ def test_without_reference_explicit_years_still_resolve():
     ]
 
 
-@pytest.mark.parametrize("text", ["last week", "recently", "yesterday", "on Friday"])
+@pytest.mark.parametrize(
+    "text", ["last week", "recently", "yesterday", "on Friday", "today", "on the 3rd"]
+)
 @pytest.mark.parametrize("reference", [None, "inferred"])
 def test_vague_expressions_are_unknown_without_a_known_publication_date(text, reference):
     kw = {"reference_inferred": True} if reference else {"reference": None}
@@ -166,6 +177,10 @@ def test_vague_expressions_are_unknown_without_a_known_publication_date(text, re
         ("on Friday", date(2017, 10, 6), date(2017, 10, 6), "day"),  # REF is a Tuesday
         ("last week", date(2017, 10, 2), date(2017, 10, 8), "range"),
         ("recently", None, None, "unknown"),
+        ("today", date(2017, 10, 10), date(2017, 10, 10), "day"),
+        ("this morning", date(2017, 10, 10), date(2017, 10, 10), "day"),
+        ("on the 3rd", date(2017, 10, 3), date(2017, 10, 3), "day"),
+        ("on the night of the 28th", date(2017, 9, 28), date(2017, 9, 28), "day"),  # after REF
     ],
 )
 def test_vague_expressions_count_back_from_a_known_publication_date(text, start, end, precision):
