@@ -39,6 +39,7 @@ a date but no usable place are kept with ``place=None``.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import logging
 import re
@@ -47,7 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from . import settings
@@ -790,6 +791,24 @@ _DATELINE = re.compile(
 )
 
 
+def _when_told(text: str, span: DateSpan) -> bool:
+    """The date is when the news was told: "told Daily NK on Tuesday", "today called on"."""
+    return bool(
+        _REPORTED_ON.search(_window(text, span.start_char, 60))
+        or (_NEWS_DAY.fullmatch(span.text) and _TELLS.match(text, span.end_char))
+    )
+
+
+#: "The network today called on ...", "Police on Tuesday said ...": when it was told
+_NEWS_DAY = re.compile(
+    r"(?:on\s+)?(?:today|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    re.IGNORECASE,
+)
+_TELLS = re.compile(
+    r"\s+(?:said|says|called\s+(?:on|for)|urged|announced|reported|told|published|released"
+    r"|confirmed|warned|issued|stated)\b",
+    re.IGNORECASE,
+)
 #: "@jilin_truckers (10 Oct, 22:11):", "Mr Pak (March 2019):": who wrote or spoke, and when
 _POST_HEADER = re.compile(r"^\s*@?[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s*\([^()]{3,40}\)\s*:")
 
@@ -811,6 +830,9 @@ def _dates(text: str, reference: date | None, inferred: bool) -> tuple[DateSpan,
 def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     """Dates of a sentence; resolved ones only when there are any, never the dateline's."""
     reference, inferred = article.published, article.published_inferred
+    entry = _entry_day(article, sentence)
+    if entry is not None:  # "9 March. Uncle's partner carried copper over the ice tonight."
+        reference, inferred = entry, False
     anaphoric = _ANAPHORIC_TIME.search(sentence.text)
     told = None if anaphoric is None else _narrative_time(article, sentence)
     if told is not None and anaphoric is not None:
@@ -824,7 +846,7 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     if dateline is not None:
         spans = [d for d in spans if d.start_char >= dateline.end()]
     # "told Daily NK on Tuesday that …": the date of the telling, not of the event
-    spans = [d for d in spans if not _REPORTED_ON.search(_window(sentence.text, d.start_char, 60))]
+    spans = [d for d in spans if not _when_told(sentence.text, d)]
     header = _POST_HEADER.match(sentence.text)
     if header is not None and (
         any(d.start_char >= header.end() for d in spans)
@@ -832,6 +854,9 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     ):  # "@user (10 Oct, 22:11): on October 3 a woman waded across": when it was posted
         spans = [d for d in spans if d.start_char >= header.end()]
     kept = [d for d in spans if d.start is not None or d.text]
+    if entry is None:
+        kept = [_in_month_told(article, sentence, d) if _ORDINAL_DAY.search(d.text) else d
+                for d in kept]  # fmt: skip
     if any(d.start is not None for d in kept):
         kept = [d for d in kept if d.start is not None]  # "on Tuesday … on the 14th of March"
     that = _anaphoric_year(article, sentence)
@@ -843,6 +868,69 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
     elif anaphoric is None:
         kept = _in_story_year(article, sentence, kept)
     return sorted(kept, key=lambda d: d.start_char)
+
+
+def _in_month_told(article: Article, sentence: Sentence, span: DateSpan) -> DateSpan:
+    """Move "on the 19th" to the first 19th after the last day told before it.
+
+    "On March 3, two men were caught ... They were sentenced in Hyesan on the 19th" is
+    March 19. With no day told in the sentence or the five before, the span stays in the
+    publication's month.
+    """
+    before = [
+        d for d in _dates(sentence.text, article.published, article.published_inferred)
+        if d.end_char <= span.start_char
+    ]  # fmt: skip
+    earlier = (s for s in reversed(article.sentences)
+               if s.section == "body" and s.end_char <= sentence.start_char)  # fmt: skip
+    for text in chain([None], (s.text for s in islice(earlier, _RELATIVE_REACH))):
+        spans = (
+            before if text is None
+            else _dates(text, article.published, article.published_inferred)
+        )  # fmt: skip
+        days = [d for d in spans if d.precision == "day" and d.start is not None
+                and not _ORDINAL_DAY.search(d.text)]  # fmt: skip
+        if days:
+            base = days[-1].start
+            day = int(_ORDINAL_DAY.search(span.text).group(1))  # type: ignore[union-attr]
+            for n in range(2):
+                month = (base.month + n - 1) % 12 + 1
+                year = base.year + (base.month + n - 1) // 12
+                if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= base:
+                    moved = date(year, month, day)
+                    return replace(span, start=moved, end=moved)
+            return span
+    return span
+
+
+_ORDINAL_DAY = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)$")
+
+
+def _entry_day(article: Article, sentence: Sentence) -> date | None:
+    """The day a diary or log entry's heading gives to the sentences of its paragraph.
+
+    The heading is the paragraph's first sentence and says only a day, perhaps with a
+    weekday and a place: "9 March.", "Friday, 4 March 2016.", "20 April, Helong."
+    """
+    heading = next(
+        (s for s in article.sentences
+         if s.paragraph == sentence.paragraph and s.section == sentence.section == "body"),
+        None,
+    )  # fmt: skip
+    if heading is None or heading.start_char >= sentence.start_char:
+        return None
+    days = [d for d in _dates(heading.text, article.published, article.published_inferred)
+            if d.precision == "day"]  # fmt: skip
+    if len(days) != 1:
+        return None
+    day = days[0]
+    after = _HEADING_PLACE.sub("", heading.text[day.end_char :])
+    rest = heading.text[: day.start_char] + " " + after
+    return day.start if _TIME_ONLY.fullmatch(_SPEAKER.sub("", rest)) else None
+
+
+#: ", Helong." after an entry's day: where it was written
+_HEADING_PLACE = re.compile(r"^\s*,\s*[A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*){0,2}(?=\W*$)")
 
 
 def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) -> list[DateSpan]:
@@ -878,9 +966,11 @@ def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) 
 
 # "[00:02:47] Pak:" or "Q:" before what a speaker says
 _SPEAKER = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:[A-Z][\w .]{0,20}:\s*)?")
-# what else a sentence that only sets the time says: "In 2019.", "That was in the summer of 2018."
+# what else a sentence that only sets the time says: "In 2019.", "That was in the summer of
+# 2018.", "Friday, 4 March 2016."
 _TIME_ONLY = re.compile(
-    r"\W*(?:(?:in|it|that|this|was|the|of|during|by|around|back|then|so|and)\b\W*)*",
+    r"\W*(?:(?:in|it|that|this|was|the|of|during|by|around|back|then|so|and|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday)\b\W*)*",
     re.IGNORECASE,
 )
 _RELATIVE_WORD = re.compile(
@@ -1617,24 +1707,24 @@ def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list
     the main clause ignores what the "after" clause says; this makes it an event of its
     own, but only with a day, range or month (not "that was shuttered last year"). A
     relative clause on people, or in the past perfect, that tells an event of another kind
-    is one too, dated or not: "police
-    in Linjiang detained four women who had waded across from Chunggang the night before"
-    is an arrest and a defection.
+    is one too, dated or not: "police in Linjiang detained four women who had waded across
+    from Chunggang the night before" is an arrest and a defection.
     """
     spans = _subordinate_spans(clause.text) + _who_clauses(clause.text)
-    main = _classify(_blank(clause.text, spans), types)
+    main: list[tuple[IncidentType, re.Match[str]] | None] = []  # the main clause's cue, once
     out = []
     for a, b in spans:
         text = clause.text[a:b]
-        found = _classify(text, types)
+        relative = bool(_EARLIER_ACT.match(text) or _WHO.match(text))
+        subordinator = text.split(maxsplit=1)[0].lower() in _EVENT_SUBORDINATORS
+        found = _classify(text, types) if relative or subordinator else None
         if found is None:
             continue
-        word = text.split(maxsplit=1)[0].lower()
-        other_kind = main is not None and found[0].type != main[0].type
-        if other_kind and (_EARLIER_ACT.match(text) or _WHO.match(text)):
-            out.append(_part(clause, a, b))
-            continue
-        if word not in _EVENT_SUBORDINATORS:
+        if relative:
+            if not main:
+                main.append(_classify(_blank(clause.text, spans), types))
+            if main[0] is not None and found[0].type != main[0][0].type:
+                out.append(_part(clause, a, b))
             continue
         dated = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
         if any(d.precision in ("day", "range", "month") for d in dated):

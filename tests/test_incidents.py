@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -483,6 +484,38 @@ def test_a_posts_time_is_when_it_was_written_not_when_the_event_happened():
     assert (closure.type, closure.date.start, closure.date.end) == (
         "closure", date(2022, 10, 1), date(2022, 10, 7))  # fmt: skip
     assert (arrest.type, arrest.date.start) == ("arrest", date(2022, 10, 3))
+
+
+def test_a_diary_entrys_day_dates_what_its_paragraph_tells():
+    article = make_article(
+        ["9 March.", "Uncle's partner carried copper wire over the ice from Onsong tonight.",
+         "20 April, Tumen.", "We crossed from Namyang on the night of the 17th."],
+        published=date(2016, 7, 1),
+    )  # fmt: skip
+    article.sentences[2:] = [replace(s, paragraph=1) for s in article.sentences[2:]]
+    found = incidents_from_places(article, make_places(article, "Onsong", "Namyang", "Tumen"))
+    assert [(i.place.name, i.date.start) for i in found] == [
+        ("Onsong", date(2016, 3, 9)), ("Namyang", date(2016, 4, 17))]  # fmt: skip
+
+
+def test_the_19th_is_in_the_month_of_the_day_told_before():
+    article = make_article(
+        ["On March 3, two men were caught carrying batteries across the ice at Hyesan.",
+         "They were sentenced at a public trial in Hyesan on the 19th."],
+        published=date(2021, 6, 1),
+    )  # fmt: skip
+    *_, trial = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert trial.date.start == date(2021, 3, 19)
+
+
+def test_the_day_a_statement_was_made_is_not_the_events_day():
+    article = make_article(
+        ["The network today called on China to halt repatriations after confirming that "
+         "28 North Koreans were sent back from Dandong on 16 April 2024."],
+        published=date(2024, 4, 25),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Dandong"))
+    assert inc.date.start == date(2024, 4, 16)
 
 
 @pytest.mark.parametrize(
