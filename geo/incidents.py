@@ -809,8 +809,39 @@ _TELLS = re.compile(
     r"|confirmed|warned|issued|stated)\b",
     re.IGNORECASE,
 )
+
+
+def _header_end(text: str, spans: Sequence[DateSpan]) -> int:
+    """Where a post's header ends ("@user (10 Oct, 22:11):", "4 March, Brother Song:"), else 0."""
+    header = _POST_HEADER.match(text)
+    if header is not None:
+        return header.end()
+    first = spans[0] if spans else None
+    if first is not None and first.start_char <= 1:
+        speaker = _NAMED_SPEAKER.match(text, first.end_char)
+        return speaker.end() if speaker is not None else 0
+    return 0
+
+
+def _posted_day(article: Article, sentence: Sentence) -> date | None:
+    """The day in the header of the post a sentence belongs to (its paragraph's first)."""
+    first = next(
+        (s for s in article.sentences
+         if s.paragraph == sentence.paragraph and s.section == sentence.section == "body"),
+        None,
+    )  # fmt: skip
+    if first is None:
+        return None
+    spans = _dates(first.text, article.published, article.published_inferred)
+    end = _header_end(first.text, spans)
+    days = [d.start for d in spans if d.end_char <= end and d.precision == "day"]
+    return days[0] if end and days else None
+
+
 #: "@jilin_truckers (10 Oct, 22:11):", "Mr Pak (March 2019):": who wrote or spoke, and when
 _POST_HEADER = re.compile(r"^\s*@?[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s*\([^()]{3,40}\)\s*:")
+#: "4 March, Brother Song:" after the day that opens a chat message
+_NAMED_SPEAKER = re.compile(r"\s*,\s*[A-Z][\w.’'-]*(?:\s+[\w.’'-]+){0,3}\s*:\s")
 
 
 #: "told Daily NK on Tuesday", "said Monday" — not "said a dealer was arrested on May 9".
@@ -847,12 +878,11 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
         spans = [d for d in spans if d.start_char >= dateline.end()]
     # "told Daily NK on Tuesday that …": the date of the telling, not of the event
     spans = [d for d in spans if not _when_told(sentence.text, d)]
-    header = _POST_HEADER.match(sentence.text)
-    if header is not None and (
-        any(d.start_char >= header.end() for d in spans)
-        or _SAME_DAY.search(sentence.text, header.end())
+    header = _header_end(sentence.text, spans)
+    if header and (
+        any(d.start_char >= header for d in spans) or _SAME_DAY.search(sentence.text, header)
     ):  # "@user (10 Oct, 22:11): on October 3 a woman waded across": when it was posted
-        spans = [d for d in spans if d.start_char >= header.end()]
+        spans = [d for d in spans if d.start_char >= header]
     kept = [d for d in spans if d.start is not None or d.text]
     if entry is None:
         kept = [_in_month_told(article, sentence, d) if _ORDINAL_DAY.search(d.text) else d
@@ -912,6 +942,9 @@ def _entry_day(article: Article, sentence: Sentence) -> date | None:
     The heading is the paragraph's first sentence and says only a day, perhaps with a
     weekday and a place: "9 March.", "Friday, 4 March 2016.", "20 April, Helong."
     """
+    posted = _posted_day(article, sentence)
+    if posted is not None:
+        return posted
     heading = next(
         (s for s in article.sentences
          if s.paragraph == sentence.paragraph and s.section == sentence.section == "body"),
@@ -1976,6 +2009,9 @@ def _drafts_from_clause(
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if not any(_known(d) for d in dates) and context.entry:
         dates = _sentence_dates(article, article.sentences[idx])[:1]  # the entry's heading
+    posted = None if any(_known(d) for d in dates) else _posted_day(article, clause)
+    if posted is not None:  # "4 March, Brother Song: My six lorries left Dandong at seven"
+        dates = [DateSpan(posted, posted, "day")]
     if not any(_known(d) for d in dates):
         dates = _asked_date(article, idx) or dates
     tentative = False

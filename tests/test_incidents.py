@@ -498,6 +498,20 @@ def test_a_diary_entrys_day_dates_what_its_paragraph_tells():
         ("Onsong", date(2016, 3, 9)), ("Namyang", date(2016, 4, 17))]  # fmt: skip
 
 
+def test_a_chat_messages_day_dates_what_it_tells_without_a_date_of_its_own():
+    article = make_article(
+        ["4 March, Brother Song: Trucks are moving again!",
+         "Customs at Dandong seized a van of cigarettes hidden under cabbages.",
+         "12 March, Auntie Wang: Disaster.",
+         "Sinuiju customs sent back all nine of my trucks this morning."],
+        published=date(2024, 3, 20),
+    )  # fmt: skip
+    article.sentences[2:] = [replace(s, paragraph=1) for s in article.sentences[2:]]
+    found = incidents_from_places(article, make_places(article, "Dandong", "Sinuiju"))
+    assert [(i.type, i.date.start) for i in found] == [
+        ("seizure", date(2024, 3, 4)), ("customs_refusal", date(2024, 3, 12))]  # fmt: skip
+
+
 def test_the_19th_is_in_the_month_of_the_day_told_before():
     article = make_article(
         ["On March 3, two men were caught carrying batteries across the ice at Hyesan.",
