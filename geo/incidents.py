@@ -823,13 +823,23 @@ def _header_end(text: str, spans: Sequence[DateSpan]) -> int:
     return 0
 
 
+def _paragraph_head(article: Article, sentence: Sentence) -> Sentence | None:
+    """The first sentence of a body sentence's paragraph."""
+    if sentence.section != "body":
+        return None
+    return next(
+        (s for s in article.sentences if s.paragraph == sentence.paragraph and s.section == "body"),
+        None,
+    )
+
+
 def _posted_day(article: Article, sentence: Sentence) -> date | None:
     """The day in the header of the post a sentence belongs to (its paragraph's first)."""
-    first = next(
-        (s for s in article.sentences
-         if s.paragraph == sentence.paragraph and s.section == sentence.section == "body"),
-        None,
-    )  # fmt: skip
+    return _header_day(article, _paragraph_head(article, sentence))
+
+
+def _header_day(article: Article, first: Sentence | None) -> date | None:
+    """The day in a paragraph's first sentence's post header, if it has one."""
     if first is None:
         return None
     spans = _dates(first.text, article.published, article.published_inferred)
@@ -942,14 +952,10 @@ def _entry_day(article: Article, sentence: Sentence) -> date | None:
     The heading is the paragraph's first sentence and says only a day, perhaps with a
     weekday and a place: "9 March.", "Friday, 4 March 2016.", "20 April, Helong."
     """
-    posted = _posted_day(article, sentence)
+    heading = _paragraph_head(article, sentence)
+    posted = _header_day(article, heading)
     if posted is not None:
         return posted
-    heading = next(
-        (s for s in article.sentences
-         if s.paragraph == sentence.paragraph and s.section == sentence.section == "body"),
-        None,
-    )  # fmt: skip
     if heading is None or heading.start_char >= sentence.start_char:
         return None
     days = [d for d in _dates(heading.text, article.published, article.published_inferred)
