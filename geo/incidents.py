@@ -44,7 +44,7 @@ import csv
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -921,8 +921,7 @@ def _in_month_told(article: Article, sentence: Sentence, span: DateSpan) -> Date
         d for d in _dates(sentence.text, article.published, article.published_inferred)
         if d.end_char <= span.start_char
     ]  # fmt: skip
-    earlier = (s for s in reversed(article.sentences)
-               if s.section == "body" and s.end_char <= sentence.start_char)  # fmt: skip
+    earlier = _body_before(article, sentence)
     for text in chain([None], (s.text for s in islice(earlier, _RELATIVE_REACH))):
         spans = (
             before if text is None
@@ -984,10 +983,7 @@ def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) 
                 and not _RELATIVE_WORD.search(d.text)]  # fmt: skip
     if not yearless:
         return spans
-    earlier = (
-        s for s in reversed(article.sentences)
-        if s.section == "body" and s.end_char <= sentence.start_char
-    )  # fmt: skip
+    earlier = _body_before(article, sentence)
     for before in earlier:
         given = [d for d in _dates(before.text, article.published, article.published_inferred)
                  if d.start is not None and not d.inferred]  # fmt: skip
@@ -1054,15 +1050,20 @@ _ANAPHORIC_TIME = re.compile(
 )
 
 
+def _body_before(article: Article, sentence: Sentence) -> Iterator[Sentence]:
+    """The body sentences before ``sentence``, nearest first."""
+    return (
+        s for s in reversed(article.sentences)
+        if s.section == "body" and s.end_char <= sentence.start_char
+    )  # fmt: skip
+
+
 def _narrative_time(article: Article, sentence: Sentence) -> tuple[bool, DateSpan] | None:
     """The date with a year of its own that the sentence gives, else the latest one before.
 
     Returns whether the date is the sentence's own, and the date.
     """
-    earlier = (
-        s for s in reversed(article.sentences)
-        if s.section == "body" and s.end_char <= sentence.start_char
-    )  # fmt: skip
+    earlier = _body_before(article, sentence)
     for n, text in enumerate(chain([sentence.text], (s.text for s in earlier))):
         spans = _dates(text, article.published, article.published_inferred)
         given = [d for d in spans if d.start is not None and not d.inferred]
