@@ -66,6 +66,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from itertools import zip_longest
 
 from geo.models import DateSpan
 
@@ -333,7 +334,7 @@ def dates_from_text(
 def _without_weekday_of(spans: list[DateSpan], text: str) -> list[DateSpan]:
     """Drop a weekday that names the day written next to it ("Friday, 4 March 2016")."""
     return [
-        span for span, after in zip(spans, [*spans[1:], None][: len(spans)], strict=True)
+        span for span, after in zip_longest(spans, spans[1:])
         if after is None
         or after.precision != "day"
         or span.text.split()[-1].lower() not in _WEEKDAYS

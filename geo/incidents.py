@@ -961,10 +961,16 @@ def _entry_day(article: Article, sentence: Sentence) -> date | None:
             if d.precision == "day"]  # fmt: skip
     if len(days) != 1:
         return None
-    day = days[0]
-    after = _HEADING_PLACE.sub("", heading.text[day.end_char :])
-    rest = heading.text[: day.start_char] + " " + after
-    return day.start if _TIME_ONLY.fullmatch(_SPEAKER.sub("", rest)) else None
+    return days[0].start if _only_the_time(heading.text, days[0], place=True) else None
+
+
+def _only_the_time(text: str, span: DateSpan, *, place: bool = False) -> bool:
+    """The sentence says nothing but ``span`` ("In 2019.", "A: That was in 2018.").
+
+    With ``place``, the place it was written may follow the date ("20 April, Helong.").
+    """
+    after = _HEADING_PLACE.sub("", text[span.end_char :]) if place else text[span.end_char :]
+    return bool(_TIME_ONLY.fullmatch(_SPEAKER.sub("", text[: span.start_char] + " " + after)))
 
 
 #: ", Helong." after an entry's day: where it was written
@@ -983,20 +989,12 @@ def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) 
                 and not _RELATIVE_WORD.search(d.text)]  # fmt: skip
     if not yearless:
         return spans
-    earlier = _body_before(article, sentence)
-    for before in earlier:
-        given = [d for d in _dates(before.text, article.published, article.published_inferred)
-                 if d.start is not None and not d.inferred]  # fmt: skip
-        if not given:
-            continue
-        told = given[-1]
-        rest = before.text[: told.start_char] + " " + before.text[told.end_char :]
-        if not _TIME_ONLY.fullmatch(_SPEAKER.sub("", rest)):
-            return spans
-        year = told.start.year  # type: ignore[union-attr]
-        return [(span_in_year(d, year) or d) if d in yearless and d.start.year > year else d
-                for d in spans]  # type: ignore[union-attr]  # fmt: skip
-    return spans
+    found = _year_told(article, (s.text for s in _body_before(article, sentence)))
+    if found is None or not _only_the_time(found[1], found[2]):
+        return spans
+    year = found[2].start.year  # type: ignore[union-attr]
+    return [(span_in_year(d, year) or d) if d in yearless and d.start.year > year else d
+            for d in spans]  # type: ignore[union-attr]  # fmt: skip
 
 
 # "[00:02:47] Pak:" or "Q:" before what a speaker says
@@ -1063,12 +1061,18 @@ def _narrative_time(article: Article, sentence: Sentence) -> tuple[bool, DateSpa
 
     Returns whether the date is the sentence's own, and the date.
     """
-    earlier = _body_before(article, sentence)
-    for n, text in enumerate(chain([sentence.text], (s.text for s in earlier))):
+    earlier = (s.text for s in _body_before(article, sentence))
+    found = _year_told(article, chain([sentence.text], earlier))
+    return None if found is None else (found[0] == 0, found[2])
+
+
+def _year_told(article: Article, texts: Iterable[str]) -> tuple[int, str, DateSpan] | None:
+    """The first of ``texts`` with a date naming its year: its position, text and last such date."""
+    for n, text in enumerate(texts):
         spans = _dates(text, article.published, article.published_inferred)
         given = [d for d in spans if d.start is not None and not d.inferred]
         if given:
-            return n == 0, given[-1]
+            return n, text, given[-1]
     return None
 
 
@@ -1751,7 +1755,7 @@ def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list
     from Chunggang the night before" is an arrest and a defection.
     """
     spans = _subordinate_spans(clause.text) + _who_clauses(clause.text)
-    main: list[tuple[IncidentType, re.Match[str]] | None] = []  # the main clause's cue, once
+    main = cache(lambda: _classify(_blank(clause.text, spans), types))  # asked at most once
     out = []
     for a, b in spans:
         text = clause.text[a:b]
@@ -1761,9 +1765,7 @@ def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list
         if found is None:
             continue
         if relative:
-            if not main:
-                main.append(_classify(_blank(clause.text, spans), types))
-            if main[0] is not None and found[0].type != main[0][0].type:
+            if (told := main()) is not None and found[0].type != told[0].type:
                 out.append(_part(clause, a, b))
             continue
         dated = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
