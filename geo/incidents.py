@@ -917,27 +917,22 @@ def _in_month_told(article: Article, sentence: Sentence, span: DateSpan) -> Date
     March 19. With no day told in the sentence or the five before, the span stays in the
     publication's month.
     """
-    before = [
-        d for d in _dates(sentence.text, article.published, article.published_inferred)
-        if d.end_char <= span.start_char
-    ]  # fmt: skip
-    earlier = _body_before(article, sentence)
-    for text in chain([None], (s.text for s in islice(earlier, _RELATIVE_REACH))):
-        spans = (
-            before if text is None
-            else _dates(text, article.published, article.published_inferred)
-        )  # fmt: skip
-        days = [d for d in spans if d.precision == "day" and d.start is not None
+    ref = article.published, article.published_inferred
+    own = [d for d in _dates(sentence.text, *ref) if d.end_char <= span.start_char]
+    recent = islice(_body_before(article, sentence), _RELATIVE_REACH)
+    earlier = (_dates(s.text, *ref) for s in recent)
+    for spans in chain([own], earlier):
+        days = [d.start for d in spans if d.precision == "day" and d.start is not None
                 and not _ORDINAL_DAY.search(d.text)]  # fmt: skip
         if days:
-            base = days[-1].start
+            base = days[-1]
             day = int(_ORDINAL_DAY.search(span.text).group(1))  # type: ignore[union-attr]
-            for n in range(2):
-                month = (base.month + n - 1) % 12 + 1
-                year = base.year + (base.month + n - 1) // 12
-                if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= base:
-                    moved = date(year, month, day)
-                    return replace(span, start=moved, end=moved)
+            later = date(base.year + base.month // 12, base.month % 12 + 1, 1)  # next month
+            for month in (base, later):
+                if day <= calendar.monthrange(month.year, month.month)[1]:
+                    moved = month.replace(day=day)
+                    if moved >= base:
+                        return replace(span, start=moved, end=moved)
             return span
     return span
 
