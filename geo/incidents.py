@@ -303,7 +303,8 @@ _ANAPHOR = re.compile(
 _PREP_END = CaselessPattern(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
-    r"off|left|leaving|departed|departing|fled|escaped|reached|entered|over|and|or)"
+    r"off|left|leaves?|leaving|departed|departs?|departing|fled|escaped|reached|entered|over|"
+    r"and|or)"
     r"\s*$",
 )
 _FILLER_END = CaselessPattern(
@@ -448,7 +449,7 @@ def _role(before: str) -> str:
         return "other"  # "now lives in Seoul": where a person is now, not the event's place
     if role == "of" and _PEOPLE_OF.search(text):
         return "in"  # "Residents of Sokha-ri carried ...": they are there
-    if role in ("leaving", "departed", "departing"):
+    if role in ("leaving", "leave", "leaves", "departed", "depart", "departs", "departing"):
         return "left"
     if role == "for" and re.search(r"\b(?:bound|destined|headed|heading)\s+for\s*$", text, re.I):
         return "to"  # "a shipment bound for Sonbong": its destination
@@ -693,8 +694,10 @@ def _place_score(
     score = _ROLE_WEIGHT.get(loc.role, 1.5)
     if _told_where(loc, cue):
         score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
-    if loc.role == "from" and itype is not None and itype.type in _ORIGIN_TYPES:
-        score = 2.5  # people or goods crossing "from X": X is the crossing point
+    if loc.role in ("from", "left") and itype is not None and itype.type in _ORIGIN_TYPES:
+        # people or goods crossing "from X": X is the crossing point; a ship that "left X"
+        # (not where it later lay "off Y"): where the voyage began
+        score = 2.5 if loc.role == "from" else 3.0
     elif loc.role == "through" and not _facility(loc.place) and loc.en_route:
         score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way
     if cand.feature_class in SETTLEMENT_CLASSES:

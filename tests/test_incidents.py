@@ -248,6 +248,17 @@ def test_a_transport_happened_where_it_started():
         ("transport", "Rason"), ("transport", "Hunchun")]  # fmt: skip
 
 
+def test_a_ship_sailed_from_where_it_left_not_where_it_lay_off_or_was_bound():
+    article = make_article(
+        ["A tanker left Nampo in late January 2025 and reappeared off Dalian after nine days dark.",
+         "Dec. 27, 2025 — A cargo ship leaves Rajin with iron ore bound for Dalian."]
+    )  # fmt: skip
+    places = make_places(article, "Nampo", "Dalian", "Rajin")
+    incs = incidents_from_places(article, places)
+    assert [(i.type, i.place.name) for i in incs] == [
+        ("transport", "Nampo"), ("transport", "Rajin")]  # fmt: skip
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
