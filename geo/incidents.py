@@ -595,7 +595,13 @@ def _located(
         where = _WHERE_AFTER.match(text, end) is not None
         dated = dateline is not None and end <= dateline.end()
         venue = _VENUE_BEFORE.search(_window(text, start, 60)) is not None
-        en_route = role == "through" and _FROM_TO.search(_window(text, start, 200)) is not None
+        en_route = role == "through" and (
+            _FROM_TO.search(_window(text, start, 200)) is not None
+            or any(
+                o.role in ("from", "left") and not _REPORT_VERB.search(text, o.end, start)
+                for o in out
+            )  # "ran from Rajin over the bridge", not "traders from Sinuiju said ... over"
+        )
         out.append(
             _Located(place, mention, start, end, role, reporting, where, dated, venue, en_route)
         )
@@ -698,8 +704,11 @@ def _place_score(
         # people or goods crossing "from X": X is the crossing point; a ship that "left X"
         # (not where it later lay "off Y"): where the voyage began
         score = 2.5 if loc.role == "from" else 3.0
-    elif loc.role == "through" and not _facility(loc.place) and loc.en_route:
-        score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way
+    elif loc.role == "through" and loc.en_route:
+        if not _facility(loc.place):
+            score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way
+        elif itype is not None and itype.type == "transport":
+            score = 1.5  # "trucks ran from Rajin to Hunchun over the bridge": began at Rajin
     if cand.feature_class in SETTLEMENT_CLASSES:
         score += 3.0
     elif cand.feature_class in _AREA_CLASSES:

@@ -259,6 +259,17 @@ def test_a_ship_sailed_from_where_it_left_not_where_it_lay_off_or_was_bound():
         ("transport", "Nampo"), ("transport", "Rajin")]  # fmt: skip
 
 
+def test_a_bridge_on_the_way_is_not_where_a_transport_began():
+    article = make_article(
+        ["In May 2025 trucks carried squid from Rajin over the Quanhe bridge, a trader said.",
+         "Traders from Sinuiju said trucks crossed the Friendship Bridge on 3 June 2025."]
+    )  # fmt: skip
+    places = make_places(article, "Rajin", "Quanhe", "Sinuiju", "Friendship Bridge")
+    incs = incidents_from_places(article, places)
+    assert [(i.type, i.place.name) for i in incs] == [
+        ("transport", "Rajin"), ("transport", "Friendship Bridge")]  # fmt: skip
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
