@@ -27,7 +27,7 @@ from pathlib import Path
 from . import settings
 from .gazetteer import GENERIC_SUFFIXES, Gazetteer
 from .gazetteer import fold as _fold
-from .models import Article, Mention
+from .models import Article, Candidate, Mention
 
 __all__ = ["not_place_words", "surnames", "toponyms_from_article", "toponyms_from_text"]
 
@@ -227,11 +227,29 @@ def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> 
         if length > 1 and suffix in GENERIC_SUFFIXES and suffix not in _NAME_PART_SUFFIXES:
             base = fold(text[tokens[i].start : tokens[last - 1].end])
             if found := gazetteer.lookup_key(base):
-                return _Match(i, last - 1, base, GENERIC_SUFFIXES[suffix], _curated(found))
+                hint = None if _modifier(tokens, i, suffix, found) else GENERIC_SUFFIXES[suffix]
+                return _Match(i, last - 1, base, hint, _curated(found))
         if found := gazetteer.lookup_key(key):
             hint = GENERIC_SUFFIXES.get(suffix) if length > 1 else None
             return _Match(i, last, key, hint, _curated(found))
     return None
+
+
+def _modifier(tokens: list[_Token], i: int, suffix: str, found: list[Candidate]) -> bool:
+    """A province named before "town" says where the town is: "the Hebei town", "a Jilin city".
+
+    "the Tumen city" still calls Tumen a city: only a name that is a province or country is
+    read as the town's modifier.
+    """
+    return (
+        i > 0
+        and tokens[i - 1].lower in ("a", "an", "the")
+        and suffix in _SETTLEMENT_NOUNS
+        and any(c.feature_class in ("province", "country") for c in found)
+    )
+
+
+_SETTLEMENT_NOUNS = frozenset({"town", "city", "village", "county"})
 
 
 def _curated(found: list) -> bool:
@@ -335,12 +353,16 @@ _APPOSITIVE = re.compile(
 )
 
 
-def _following_hint(tokens: list[_Token], last: int, text: str) -> str | None:
+def _following_hint(
+    tokens: list[_Token], match: _Match, text: str, gazetteer: Gazetteer
+) -> str | None:
     """'Hoeryong city', 'Tumen, a small city in Jilin': the kind of place the text says."""
-    after = tokens[last + 1] if last + 1 < len(tokens) else None
+    after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
     if after is not None and after.is_word and after.lower in GENERIC_SUFFIXES:
-        return GENERIC_SUFFIXES[after.lower]
-    appositive = _APPOSITIVE.match(text, tokens[last].end)
+        found = gazetteer.lookup_key(match.key)
+        modifier = _modifier(tokens, match.first, after.lower, found)
+        return None if modifier else GENERIC_SUFFIXES[after.lower]
+    appositive = _APPOSITIVE.match(text, tokens[match.last].end)
     return GENERIC_SUFFIXES[appositive.group(1)] if appositive else None
 
 
@@ -421,7 +443,7 @@ def toponyms_from_text(
             i = match.last + 1
             continue
         surface = local[tokens[match.first].start : tokens[match.last].end]
-        hint = match.hint or _following_hint(tokens, match.last, local)
+        hint = match.hint or _following_hint(tokens, match, local, gazetteer)
         if _river_key(tokens, match, gazetteer):
             hint = "river"
         found[match.first] = Mention(

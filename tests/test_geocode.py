@@ -49,6 +49,17 @@ def test_sanhe_in_hebei_context_is_the_hebei_city(gazetteer):
     assert km(places["Sanhe"], 39.98, 117.07) < 10
 
 
+def test_a_province_before_town_says_where_the_town_is(gazetteer):
+    places, _ = resolve(
+        "Yanji wholesalers now order jackets from Sanhe, the Hebei town east of Beijing.\n\n"
+        "Trade through the Tumen city customs post has slowed.",
+        gazetteer,
+    )
+    assert places["Hebei"].candidate.feature_class == "province"
+    assert km(places["Sanhe"], 39.98, 117.07) < 10
+    assert places["Tumen"].candidate.feature_class == "city"  # a town's own name stays a city
+
+
 def test_longjing_is_the_one_in_jilin(gazetteer):
     places, _ = resolve(
         "Orders came from a company in Longjing city in China's Jilin province.", gazetteer
