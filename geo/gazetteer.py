@@ -70,6 +70,7 @@ GENERIC_SUFFIXES: dict[str, str] = {
     "zhen": "town",
     "township": "town",
     "village": "village",
+    "hamlet": "village",
     "cun": "village",
     "port": "port",
     "river": "river",

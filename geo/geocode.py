@@ -459,20 +459,23 @@ _ANCHOR_REACH_KM = 60.0
 
 
 def _anchored_instead(place: Place, places: list[Place]) -> Place:
-    """Place "X, a village outside Y" at Y when the gazetteer's X is far from Y.
+    """Place "X, a village outside Y" at Y when the gazetteer's X is far from Y or unsure.
 
     If the best Chŏngsŏng is hundreds of km from Sakju, it is another Chŏngsŏng: this one
     is put at Sakju with precision 2, like a name the gazetteer lacks.
     """
     anchored = [m for m in place.mentions if m.anchor]
-    if place.candidate is None or not anchored or place.candidate.feature_class != "village":
+    cand = place.candidate
+    said = any(m.feature_hint == "village" for m in anchored)  # "X, a hamlet outside Y"
+    village = said or cand is not None and cand.feature_class == "village"
+    if not anchored or not village:
         return place  # only a village can hide behind another village's name
     near = _near_place(anchored[0], [p for p in places if p is not place])
     if near is None or near.anchor is None or near.anchor.candidate is None:
         return place
     if near.anchor.candidate.feature_class not in ("city", "town", "village"):
         return place  # "Sinuiju, North Pyongan": a province says where, not how near
-    if distance_km(place.candidate, near.anchor.candidate) <= _ANCHOR_REACH_KM:
+    if cand is not None and distance_km(cand, near.anchor.candidate) <= _ANCHOR_REACH_KM:
         return place
     return replace(near, mentions=place.mentions, scored=place.scored)
 

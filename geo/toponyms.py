@@ -349,7 +349,7 @@ def _river_key(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> str
 
 
 _APPOSITIVE = re.compile(
-    r",\s+(?:a|an|the)\s+(?:[a-z-]+\s+){0,3}?(city|town|village|county|port|river|province)\b"
+    r",\s+(?:a|an|the)\s+(?:[a-z-]+\s+){0,3}?(city|town|village|hamlet|county|port|river|province)\b"
 )
 
 
@@ -368,11 +368,13 @@ def _following_hint(
 
 _ANCHOR = re.compile(
     r"(?:\s+(?:village|town|county|township|district|area|hamlet|city))?"
-    r"(?:\s*,\s*(?:(?:a|an|the)\s+)?(?:(?:small|tiny|remote|border|riverside|farming|fishing|mountain)\s+)?"
-    r"(?:village|town|hamlet|settlement|district|area|community|township|county))?"
-    r"(?:\s+(?:about|some|roughly|around)?\s*\d+\s*(?:km|kilometers|kilometres|miles)"
-    r"(?:\s+(?:up|down)stream|\s+(?:north|south|east|west|northeast|northwest|southeast|southwest))?)?"
-    r"(?:\s*,\s*(?:near|outside|in|of|by|close\s+to|from)\s+|\s*,\s*|\s+(?:near|outside|in|of|by|close\s+to|from)\s+)"
+    r"(?:\s*,\s*(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+)?"
+    r"(?:village|town|city|hamlet|settlement|district|area|community|township|county))?"
+    r"(?:\s+(?:about|some|roughly|around)?\s*\d+\s*(?:km|kilometers|kilometres|miles))?"
+    r"(?:\s+(?:up|down)stream|\s+(?:just\s+)?(?:north|south|east|west|northeast|northwest|"
+    r"southeast|southwest))?"
+    r"(?:\s*,\s*(?:near|outside|in|of|by|close\s+to|from)\s+|\s*,\s*|"
+    r"\s+(?:just\s+)?(?:near|outside|in|of|by|close\s+to|from)\s+)"
     r"(?:the\s+)?(?:(?:city|town|county)\s+of\s+)?",
     re.IGNORECASE,
 )

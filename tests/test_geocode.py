@@ -60,6 +60,16 @@ def test_a_province_before_town_says_where_the_town_is(gazetteer):
     assert places["Tumen"].candidate.feature_class == "city"  # a town's own name stays a city
 
 
+@pytest.mark.parametrize("relation", ["a satellite town of", "the commuter city east of"])
+def test_a_town_described_by_a_city_is_placed_by_that_city(gazetteer, relation):
+    places, _ = resolve(
+        f"She left Hoeryong in 2016 and runs a shop in Sanhe, {relation} Beijing in Hebei.",
+        gazetteer,
+    )
+    assert km(places["Sanhe"], 39.98, 117.07) < 10
+    assert "Beijing" in places["Sanhe"].reason
+
+
 def test_longjing_is_the_one_in_jilin(gazetteer):
     places, _ = resolve(
         "Orders came from a company in Longjing city in China's Jilin province.", gazetteer
@@ -184,3 +194,12 @@ def test_a_village_outside_a_town_is_not_a_namesake_hundreds_of_km_away():
     sakju = next(p for p in places if p.name == "Sakju")
     assert village.geo_precision == 2
     assert distance_km(village.candidate, sakju.candidate) < 1
+
+
+def test_a_hamlet_just_outside_a_town_is_placed_at_the_town_not_a_far_namesake(gazetteer):
+    places, _ = resolve(
+        "Stoves went to 250 households in Kangson-ri, a hamlet just outside Musan.", gazetteer
+    )
+    hamlet, musan = places["Kangson-ri"], places["Musan"]
+    assert hamlet.geo_precision == 2
+    assert distance_km(hamlet.candidate, musan.candidate) < 1
