@@ -284,7 +284,7 @@ def _score(
         score += 0.35
         reasons.append("curated border gazetteer")
     if fold(c.name) == fold(group.name):
-        score += 0.25  # "Dalian" is Dalian, not a village whose alternate name is Dalian
+        score += 0.4  # "Dalian" is Dalian, not a village whose alternate name is Dalian
         reasons.append("its own name, not an alternate one")
     if _in_region(c):
         score += 0.2

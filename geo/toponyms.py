@@ -55,9 +55,8 @@ _HANGUL_PARTICLES = (
     "와",
     "과",
 )
-_SUFFIX_NAME = re.compile(
-    rf"^[A-Z][{_LETTER}'’]+-(?:ri|ni|li|dong|gun|up|ŭp|eup|ku|cun|zhen|xiang|tun)$"
-)
+_SUFFIXES = "ri|ni|li|dong|gun|up|ŭp|eup|ku|cun|zhen|xiang|tun"
+_SUFFIX_NAME = re.compile(rf"^[A-Z][{_LETTER}'’]+-(?:{_SUFFIXES})$")
 _UNKNOWN_PLACE_NOUNS = {
     "village": "village",
     "town": "town",
@@ -281,12 +280,18 @@ def _looks_like_person(tokens: list[_Token], match: _Match) -> bool:
         and before.lower not in _SENTENCE_OPENERS
     ):
         return True
+    if _GIVEN_NAME.match(tokens[match.first].text) and match.first == match.last:
+        return True
     return (
         after is not None
         and after.is_word
         and after.is_capitalised
         and after.lower not in GENERIC_SUFFIXES
     )
+
+
+#: "Min-ji", "Hae-ju": a Korean given name; a place so written ends in a suffix (-ri, -dong).
+_GIVEN_NAME = re.compile(rf"^[A-Z][{_LETTER}]{{0,5}}-(?!(?:si|do|gu|{_SUFFIXES})$)[a-zŏŭ]{{1,4}}$")
 
 
 #: Countries whose small towns an article about this border may name.

@@ -203,3 +203,18 @@ def test_a_hamlet_just_outside_a_town_is_placed_at_the_town_not_a_far_namesake(g
     hamlet, musan = places["Kangson-ri"], places["Musan"]
     assert hamlet.geo_precision == 2
     assert distance_km(hamlet.candidate, musan.candidate) < 1
+
+
+def test_a_far_city_named_by_its_own_name_beats_a_near_namesake_by_an_alternate_name(gazetteer):
+    places, _ = resolve(
+        "Traders in Hoeryong say Yanji wholesalers now order jackets from workshops in "
+        "Sanhe, the Hebei town east of Beijing, rather than from Guangzhou.",
+        gazetteer,
+    )
+    assert places["Guangzhou"].candidate.country_code == "CN"  # not Gwangju in South Korea
+
+
+def test_a_korean_given_name_is_not_a_chinese_village(gazetteer):
+    places, _ = resolve("In December, Min-ji crossed the Tumen River near Onsong.", gazetteer)
+    assert "Min-ji" not in places
+    assert "Onsong" in places
