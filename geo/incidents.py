@@ -1549,7 +1549,15 @@ _PLACE_THEN_SITE = re.compile(
 _DEICTIC = re.compile(
     r"\b(?:the|this) (?:[A-Z][\w-]+ )?(?:port |border |riverside )?"
     r"(?P<noun>(?-i:city|town|county|village|province|zone))\b(?!\s+of\b)"  # not "Linjiang City"
-    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?)\b)",
+    r"|\bthere\b",
+    re.IGNORECASE,
+)
+#: "there was", "and there were": "there" says nothing is somewhere, not where ("the bank
+#: there was fenced" is a place).
+_EXISTENTIAL = re.compile(
+    r"(?:^|[,;:.“”\"(—–-]|\b(?:and|but|or|that|because|since|when|if|as|said|says|say|so|then|"
+    r"while|where|though|although|after|before|until|now|whether|once|once again|again)"
+    r")\s*there\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?|used|could)\b",
     re.IGNORECASE,
 )
 _DEICTIC_CLASSES = {
@@ -1574,7 +1582,15 @@ def _deictic_place(
     named before the word (within 600 characters).
     """
     spans = _reporting_spans(clause.text)
-    m = next((d for d in _DEICTIC.finditer(clause.text) if not _inside(d.start(), spans)), None)
+    text = clause.text
+    m = next(
+        (
+            d
+            for d in _DEICTIC.finditer(text)
+            if not _inside(d.start(), spans) and not _existential(text, d.start())
+        ),
+        None,
+    )
     if m is None:
         return None  # "a trader in Dandong, the city across the river, said": the source
     noun = (m.group("noun") or "").lower()
@@ -1594,6 +1610,12 @@ def _deictic_place(
         if not told_after:  # "Near Kaishantun, residents talked: ... outside the town"
             return previous.place, 0.8  # type: ignore[return-value]
     return (near[-1][1], 0.8) if near else None
+
+
+def _existential(text: str, start: int) -> bool:
+    """Tell whether the "there" at ``start`` opens an existential clause ("there was")."""
+    head = text[max(0, start - 12) : start]
+    return _EXISTENTIAL.search(head + text[start : start + 20]) is not None
 
 
 def _dateline_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -> Place | None:

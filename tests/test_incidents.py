@@ -270,6 +270,17 @@ def test_a_bridge_on_the_way_is_not_where_a_transport_began():
         ("transport", "Rajin"), ("transport", "Friendship Bridge")]  # fmt: skip
 
 
+def test_the_bank_there_is_the_town_just_named_but_there_was_is_not():
+    article = make_article(
+        ["Downstream, the river bends past Onsong, a border county.",
+         "Locals say the bank there was fenced again in the spring of 2025.",
+         "In May 2025 there was a new fence along the river at Namyang."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Onsong", "Namyang"))
+    assert [(i.type, i.place.name) for i in incs] == [
+        ("border_security", "Onsong"), ("border_security", "Namyang")]  # fmt: skip
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
