@@ -1602,9 +1602,9 @@ def _deictic_place(
     )
     if not noun and last_is_where:
         return near[-1][1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
-    dateline = _dateline_place(article, sites)
-    if noun in ("city", "town") and _of_class(dateline, classes):
-        return dateline, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
+    home = _dateline_place(article, sites) or _title_place(article, sites)
+    if noun in ("city", "town", "county") and _of_class(home, classes):
+        return home, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
     if previous is not None and _of_class(previous.place, classes):
         told_after = last_is_where and near[-1][0] >= article.sentences[previous.sentence].end_char
         if not told_after:  # "Near Kaishantun, residents talked: ... outside the town"
@@ -1627,6 +1627,18 @@ def _dateline_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -
             start, end = first.start_char, first.start_char + line.end()
             return next((p for a, _, p in sites if start <= a < end), None)
     return None
+
+
+def _title_place(article: Article, sites: Sequence[tuple[int, int, Place]]) -> Place | None:
+    """The one town the title names ("Minutes: Kuandian county council"), if only one."""
+    titles = [s for s in article.sentences if s.section == "title"]
+    named = {
+        id(p): p
+        for a, _, p in sites
+        for t in titles
+        if t.start_char <= a < t.end_char and _settlement(p)
+    }
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _site_antecedent(

@@ -281,6 +281,16 @@ def test_the_bank_there_is_the_town_just_named_but_there_was_is_not():
         ("border_security", "Onsong"), ("border_security", "Namyang")]  # fmt: skip
 
 
+def test_the_county_of_council_minutes_is_the_county_in_the_title():
+    article = make_article(
+        ["Item 1. A patrol detained four men from Uiju on 2 September 2021.",
+         "Members noted that the county's border trade point has been closed since January 2020."],
+        title="Minutes: Kuandian county council, border affairs session",
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Kuandian", "Uiju"))
+    assert [(i.type, i.place.name) for i in incs][-1] == ("closure", "Kuandian")
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
