@@ -919,6 +919,9 @@ def _sentence_dates(article: Article, sentence: Sentence) -> list[DateSpan]:
         kept = [that]
     elif anaphoric is None:
         kept = _in_story_year(article, sentence, kept)
+    if entry is not None and not kept and not _SAME_DAY.search(sentence.text):
+        # "Tuesday 9 April. … The mineral water is confiscated." (not "two days later")
+        kept = [DateSpan(entry, entry, "day")]
     return sorted(kept, key=lambda d: d.start_char)
 
 

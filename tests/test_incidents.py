@@ -555,6 +555,19 @@ def test_a_chat_messages_day_dates_what_it_tells_without_a_date_of_its_own():
         ("seizure", date(2024, 3, 4)), ("customs_refusal", date(2024, 3, 12))]  # fmt: skip
 
 
+def test_every_sentence_of_a_diary_entry_happened_on_its_day_unless_told_later():
+    article = make_article(
+        ["Tuesday 9 April.", "At dawn a single carriage takes us to Tumangang.",
+         "Customs officers open every bag on the platform.",
+         "The mineral water is confiscated at Tumangang.",
+         "Two days later the customs officers at Tumangang seized a camera."],
+        published=date(2019, 4, 30),
+    )  # fmt: skip
+    found = incidents_from_places(article, make_places(article, "Tumangang"))
+    assert [(i.type, i.date.start) for i in found if i.type == "seizure"] == [
+        ("seizure", date(2019, 4, 9)), ("seizure", date(2019, 4, 11))]  # fmt: skip
+
+
 def test_the_19th_is_in_the_month_of_the_day_told_before():
     article = make_article(
         ["On March 3, two men were caught carrying batteries across the ice at Hyesan.",
