@@ -303,7 +303,8 @@ _ANAPHOR = re.compile(
 _PREP_END = CaselessPattern(
     r"\b(at|in|inside|within|near|outside|around|through|via|by way of|across from|"
     r"across|crossed|into|onto|from|back to|to|toward|towards|for|along|on|between|of|with|"
-    r"off|left|leaves?|leaving|departed|departs?|departing|fled|escaped|reached|entered|over|"
+    r"off|left|leaves?|leaving|departed|departs?|departing|fled|escaped|reach(?:ed|es|ing)?|"
+    r"entered|over|"
     r"and|or)"
     r"\s*$",
 )
@@ -455,7 +456,9 @@ def _role(before: str) -> str:
         return "to"  # "a shipment bound for Sonbong": its destination
     if role in ("fled", "escaped"):
         return "from"  # "fled Hyesan across the river": where the crossing began
-    if role in ("reached", "entered"):
+    if role == "reach" and not re.search(r"\b(?:we|they|I|you)\s+reach\s*$", text, re.I):
+        return "other"  # "intending to cross and reach Kaesong": only where he meant to go
+    if role in ("reach", "reached", "reaches", "reaching", "entered"):
         return "into"
     if role == "over":
         return "through"

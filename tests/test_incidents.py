@@ -291,6 +291,17 @@ def test_the_county_of_council_minutes_is_the_county_in_the_title():
     assert [(i.type, i.place.name) for i in incs][-1] == ("closure", "Kuandian")
 
 
+def test_where_we_reach_is_where_we_are_but_not_where_he_meant_to_reach():
+    article = make_article(
+        ["On 8 April 2019 we reach Khasan, where border officers check every passport twice.",
+         "On 11 October 2025 the soldier walked toward the Demilitarized Zone, intending to "
+         "cross and reach Kaesong."]
+    )  # fmt: skip
+    places = make_places(article, "Khasan", "Demilitarized Zone", "Kaesong")
+    incs = incidents_from_places(article, places)
+    assert [i.place.name for i in incs] == ["Khasan", "Demilitarized Zone"]
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
