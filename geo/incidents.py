@@ -339,7 +339,7 @@ _ACROSS_FROM = CaselessPattern(
 _POSITIONAL = CaselessPattern(
     r"\b(?:downstream|upstream|upriver|downriver|north|south|east|west|northeast|northwest|"
     r"southeast|southwest|outside|opposite|just outside|close to|next to|on the outskirts|"
-    r"above|below|beyond|off)"
+    r"above|below|beyond|off|short)"
     r"(?:\s+of)?\s*$",
 )
 #: "at the truce village of Panmunjom", "in the western sector of the DMZ", "near the mouth

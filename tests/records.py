@@ -15,6 +15,7 @@ GAZ = {
     "Inge-ri": (42.44113, 129.74601, "KP", "village"),
     "Rason": (42.35359, 130.40296, "KP", "city"),
     "Jilin": (43.29776, 126.46567, "CN", "province"),
+    "Liaoning": (41.1, 122.6, "CN", "province"),
     "North Hamgyong": (41.13700, 129.70255, "KP", "province"),
     "Tumen river": (42.49400, 129.73096, "KP", "river"),
     "China": (36.5, 104.0, "CN", "country"),

@@ -131,12 +131,26 @@ def test_default_vocabulary_reads_dated_action_verbs_as_events():
          ["Tumen"], "transport"),
         ("Rain fell all week; on 3 June 2017 twenty trucks drive from Tumen to Namyang.",
          ["Tumen", "Namyang"], "transport"),
+        ("The vessel lay at anchor off Nampo between May 2 and 9, 2024.", ["Nampo"], "transport"),
+        ("Off Nampo on May 2, 2024 it took on roughly 3,900 tonnes of anthracite.", ["Nampo"],
+         "transport"),
+        ("The same hull had called at Rajin in autumn 2023 to discharge flour.", ["Rajin"],
+         "transport"),
     ],
 )  # fmt: skip
 def test_dated_wordings_of_demolitions_and_deliveries(sentence, names, itype):
     article = make_article([sentence])
     incidents = incidents_from_places(article, make_places(article, *names))
     assert [(i.type, i.place.name) for i in incidents] == [(itype, names[0])]
+
+
+def test_short_of_a_port_is_near_it():
+    article = make_article(
+        ["On May 14, 2024 the coast guard seized the vessel 20 miles short of Dalian.",
+         "Two days later the Liaoning port authority rejected the import declaration."]
+    )  # fmt: skip
+    incidents = incidents_from_places(article, make_places(article, "Dalian", "Liaoning"))
+    assert [(i.type, i.place.name) for i in incidents][0] == ("seizure", "Dalian")
 
 
 def test_reported_content_keeps_its_own_date():
