@@ -252,68 +252,26 @@ def test_dated_event_without_a_place_goes_on_where_the_story_is():
     assert incidents_from_places(far, make_places(far, "Khasan", "Jilin"))[-1].place is None
 
 
-def test_a_transport_happened_where_it_started():
-    article = make_article(
-        ["In July 2025 a further 80 workers reached Khasan on a ferry from Rason.",
-         "In May 2025 a firm arranged for trucks to be driven from Hunchun to Rason."]
-    )  # fmt: skip
-    incs = incidents_from_places(article, make_places(article, "Khasan", "Rason", "Hunchun"))
-    assert [(i.type, i.place.name) for i in incs] == [
-        ("transport", "Rason"), ("transport", "Hunchun")]  # fmt: skip
-
-
-def test_a_ship_sailed_from_where_it_left_not_where_it_lay_off_or_was_bound():
-    article = make_article(
-        ["A tanker left Nampo in late January 2025 and reappeared off Dalian after nine days dark.",
-         "Dec. 27, 2025 — A cargo ship leaves Rajin with iron ore bound for Dalian."]
-    )  # fmt: skip
-    places = make_places(article, "Nampo", "Dalian", "Rajin")
-    incs = incidents_from_places(article, places)
-    assert [(i.type, i.place.name) for i in incs] == [
-        ("transport", "Nampo"), ("transport", "Rajin")]  # fmt: skip
-
-
-def test_a_bridge_on_the_way_is_not_where_a_transport_began():
-    article = make_article(
-        ["In May 2025 trucks carried squid from Rajin over the Quanhe bridge, a trader said.",
-         "Traders from Sinuiju said trucks crossed the Friendship Bridge on 3 June 2025."]
-    )  # fmt: skip
-    places = make_places(article, "Rajin", "Quanhe", "Sinuiju", "Friendship Bridge")
-    incs = incidents_from_places(article, places)
-    assert [(i.type, i.place.name) for i in incs] == [
-        ("transport", "Rajin"), ("transport", "Friendship Bridge")]  # fmt: skip
-
-
-def test_the_bank_there_is_the_town_just_named_but_there_was_is_not():
-    article = make_article(
-        ["Downstream, the river bends past Onsong, a border county.",
-         "Locals say the bank there was fenced again in the spring of 2025.",
-         "In May 2025 there was a new fence along the river at Namyang."]
-    )  # fmt: skip
-    incs = incidents_from_places(article, make_places(article, "Onsong", "Namyang"))
-    assert [(i.type, i.place.name) for i in incs] == [
-        ("border_security", "Onsong"), ("border_security", "Namyang")]  # fmt: skip
-
-
-def test_the_county_of_council_minutes_is_the_county_in_the_title():
-    article = make_article(
-        ["Item 1. A patrol detained four men from Uiju on 2 September 2021.",
-         "Members noted that the county's border trade point has been closed since January 2020."],
-        title="Minutes: Kuandian county council, border affairs session",
-    )  # fmt: skip
-    incs = incidents_from_places(article, make_places(article, "Kuandian", "Uiju"))
-    assert [(i.type, i.place.name) for i in incs][-1] == ("closure", "Kuandian")
-
-
-def test_where_we_reach_is_where_we_are_but_not_where_he_meant_to_reach():
-    article = make_article(
-        ["On 8 April 2019 we reach Khasan, where border officers check every passport twice.",
-         "On 11 October 2025 the soldier walked toward the Demilitarized Zone, intending to "
-         "cross and reach Kaesong."]
-    )  # fmt: skip
-    places = make_places(article, "Khasan", "Demilitarized Zone", "Kaesong")
-    incs = incidents_from_places(article, places)
-    assert [i.place.name for i in incs] == ["Khasan", "Demilitarized Zone"]
+@pytest.mark.parametrize(
+    ("body", "names", "expected"),
+    [
+        (["In July 2025 a further 80 workers reached Khasan on a ferry from Rason.",
+          "In May 2025 a firm arranged for trucks to be driven from Hunchun to Rason."],
+         ("Khasan", "Rason", "Hunchun"), ["Rason", "Hunchun"]),
+        # a ship sailed from where it left, not where it later lay off or was bound
+        (["A tanker left Nampo in late January 2025 and reappeared off Dalian after nine days "
+          "dark.", "Dec. 27, 2025 — A cargo ship leaves Rajin with iron ore bound for Dalian."],
+         ("Nampo", "Dalian", "Rajin"), ["Nampo", "Rajin"]),
+        # a bridge on the way is not where the transport began, unless nothing else says so
+        (["In May 2025 trucks carried squid from Rajin over the Quanhe bridge, a trader said.",
+          "Traders from Sinuiju said trucks crossed the Friendship Bridge on 3 June 2025."],
+         ("Rajin", "Quanhe", "Sinuiju", "Friendship Bridge"), ["Rajin", "Friendship Bridge"]),
+    ],
+)  # fmt: skip
+def test_a_transport_happened_where_it_started(body, names, expected):
+    article = make_article(body)
+    incs = incidents_from_places(article, make_places(article, *names))
+    assert [(i.type, i.place.name) for i in incs] == [("transport", n) for n in expected]
 
 
 def test_carried_out_moves_nothing():
