@@ -204,7 +204,12 @@ class _Match:
     last: int  # inclusive token index
     key: str
     hint: str | None
-    curated: bool
+    found: list[Candidate]  # the gazetteer's candidates for ``key``
+
+    @property
+    def curated(self) -> bool:
+        """Whether a curated border place is among the candidates."""
+        return any(c.curated for c in self.found)
 
 
 def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> _Match | None:
@@ -212,7 +217,7 @@ def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> 
     if _CJK.match(tokens[i].text):
         for key in _hangul_keys(tokens[i].text):
             if found := gazetteer.lookup_key(fold(key)):
-                return _Match(i, i, fold(key), None, any(c.curated for c in found))
+                return _Match(i, i, fold(key), None, found)
         return None
     longest = min(len(tokens) - i, gazetteer.max_tokens, _MAX_TOKENS)
     for length in range(longest, 0, -1):
@@ -222,15 +227,15 @@ def _match_at(tokens: list[_Token], i: int, text: str, gazetteer: Gazetteer) -> 
         suffix = tokens[last].lower
         key = fold(text[tokens[i].start : tokens[last].end])
         if length > 1 and suffix in _CROSSING_WORDS and (found := gazetteer.lookup_key(key)):
-            return _Match(i, last, key, None, _curated(found))  # "Linjiang bridge" is the bridge
+            return _Match(i, last, key, None, found)  # "Linjiang bridge" is the bridge
         if length > 1 and suffix in GENERIC_SUFFIXES and suffix not in _NAME_PART_SUFFIXES:
             base = fold(text[tokens[i].start : tokens[last - 1].end])
             if found := gazetteer.lookup_key(base):
                 hint = None if _modifier(tokens, i, suffix, found) else GENERIC_SUFFIXES[suffix]
-                return _Match(i, last - 1, base, hint, _curated(found))
+                return _Match(i, last - 1, base, hint, found)
         if found := gazetteer.lookup_key(key):
             hint = GENERIC_SUFFIXES.get(suffix) if length > 1 else None
-            return _Match(i, last, key, hint, _curated(found))
+            return _Match(i, last, key, hint, found)
     return None
 
 
@@ -249,10 +254,6 @@ def _modifier(tokens: list[_Token], i: int, suffix: str, found: list[Candidate])
 
 
 _SETTLEMENT_NOUNS = frozenset({"town", "city", "village", "county"})
-
-
-def _curated(found: list) -> bool:
-    return any(c.curated for c in found)
 
 
 #: Function words capitalised only because they open a sentence ("A Fengcheng processor").
@@ -298,7 +299,7 @@ _GIVEN_NAME = re.compile(rf"^[A-Z][{_LETTER}]{{0,5}}-(?!(?:si|do|gu|{_SUFFIXES})
 _NEAR_COUNTRIES = frozenset({"KP", "CN", "KR", "RU", "JP", "MN"})
 
 
-def _capitalised_word(tokens: list[_Token], match: _Match, gazetteer: Gazetteer) -> bool:
+def _capitalised_word(tokens: list[_Token], match: _Match) -> bool:
     """Tell whether a sentence-opening word is only a far-away small town ("Tours to ...").
 
     No curated name and every candidate under a million people outside the region's
@@ -306,9 +307,8 @@ def _capitalised_word(tokens: list[_Token], match: _Match, gazetteer: Gazetteer)
     """
     if match.curated or (match.first > 0 and tokens[match.first - 1].text not in "\"“‘'("):
         return False
-    found = gazetteer.lookup_key(match.key)
-    return bool(found) and all(
-        c.country_code not in _NEAR_COUNTRIES and c.population < 1_000_000 for c in found
+    return bool(match.found) and all(
+        c.country_code not in _NEAR_COUNTRIES and c.population < 1_000_000 for c in match.found
     )
 
 
@@ -358,14 +358,11 @@ _APPOSITIVE = re.compile(
 )
 
 
-def _following_hint(
-    tokens: list[_Token], match: _Match, text: str, gazetteer: Gazetteer
-) -> str | None:
+def _following_hint(tokens: list[_Token], match: _Match, text: str) -> str | None:
     """'Hoeryong city', 'Tumen, a small city in Jilin': the kind of place the text says."""
     after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
     if after is not None and after.is_word and after.lower in GENERIC_SUFFIXES:
-        found = gazetteer.lookup_key(match.key)
-        modifier = _modifier(tokens, match.first, after.lower, found)
+        modifier = _modifier(tokens, match.first, after.lower, match.found)
         return None if modifier else GENERIC_SUFFIXES[after.lower]
     appositive = _APPOSITIVE.match(text, tokens[match.last].end)
     return GENERIC_SUFFIXES[appositive.group(1)] if appositive else None
@@ -446,11 +443,11 @@ def toponyms_from_text(
         if match is None or not _accept(tokens, match, local, stop):
             i += 1
             continue
-        if _capitalised_word(tokens, match, gazetteer):
+        if _capitalised_word(tokens, match):
             i = match.last + 1
             continue
         surface = local[tokens[match.first].start : tokens[match.last].end]
-        hint = match.hint or _following_hint(tokens, match, local, gazetteer)
+        hint = match.hint or _following_hint(tokens, match, local)
         if _river_key(tokens, match, gazetteer):
             hint = "river"
         found[match.first] = Mention(
