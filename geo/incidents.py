@@ -1562,7 +1562,7 @@ _DEICTIC = re.compile(
 #: there was fenced" is a place).
 _EXISTENTIAL = re.compile(
     r"(?:^|[,;:.“”\"(—–-]|\b(?:and|but|or|that|because|since|when|if|as|said|says|say|so|then|"
-    r"while|where|though|although|after|before|until|now|whether|once|once again|again)"
+    r"while|where|though|although|after|before|until|now|whether|once|again)"
     r")\s*there\s+(?:is|are|was|were|has|have|had|will|would|may|might|seems?|used|could)\b",
     re.IGNORECASE,
 )
@@ -1608,9 +1608,10 @@ def _deictic_place(
     )
     if not noun and last_is_where:
         return near[-1][1], 0.8  # "Dandong slipped 12%. Customs officers there refused ..."
-    home = _dateline_place(article, sites) or _title_place(article, sites)
-    if noun in ("city", "town", "county") and _of_class(home, classes):
-        return home, 0.8  # type: ignore[return-value]  # "DANDONG — ... the city's yard"
+    if noun in ("city", "town", "county"):  # "DANDONG — ... the city's yard"
+        home = _dateline_place(article, sites) or _title_place(article, sites)
+        if _of_class(home, classes):
+            return home, 0.8  # type: ignore[return-value]
     if previous is not None and _of_class(previous.place, classes):
         told_after = last_is_where and near[-1][0] >= article.sentences[previous.sentence].end_char
         if not told_after:  # "Near Kaishantun, residents talked: ... outside the town"
