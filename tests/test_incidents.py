@@ -274,6 +274,38 @@ def test_a_transport_happened_where_it_started(body, names, expected):
     assert [(i.type, i.place.name) for i in incs] == [("transport", n) for n in expected]
 
 
+def test_the_bank_there_is_the_town_just_named_but_there_was_is_not():
+    article = make_article(
+        ["Downstream, the river bends past Onsong, a border county.",
+         "Locals say the bank there was fenced again in the spring of 2025.",
+         "In May 2025 there was a new fence along the river at Namyang."]
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Onsong", "Namyang"))
+    assert [(i.type, i.place.name) for i in incs] == [
+        ("border_security", "Onsong"), ("border_security", "Namyang")]  # fmt: skip
+
+
+def test_the_county_of_council_minutes_is_the_county_in_the_title():
+    article = make_article(
+        ["Item 1. A patrol detained four men from Uiju on 2 September 2021.",
+         "Members noted that the county's border trade point has been closed since January 2020."],
+        title="Minutes: Kuandian county council, border affairs session",
+    )  # fmt: skip
+    incs = incidents_from_places(article, make_places(article, "Kuandian", "Uiju"))
+    assert [(i.type, i.place.name) for i in incs][-1] == ("closure", "Kuandian")
+
+
+def test_where_we_reach_is_where_we_are_but_not_where_he_meant_to_reach():
+    article = make_article(
+        ["On 8 April 2019 we reach Khasan, where border officers check every passport twice.",
+         "On 11 October 2025 the soldier walked toward the Demilitarized Zone, intending to "
+         "cross and reach Kaesong."]
+    )  # fmt: skip
+    places = make_places(article, "Khasan", "Demilitarized Zone", "Kaesong")
+    incs = incidents_from_places(article, places)
+    assert [i.place.name for i in incs] == ["Khasan", "Demilitarized Zone"]
+
+
 def test_carried_out_moves_nothing():
     article = make_article(["Customs carried out a campaign at Quanhe from 9 to 30 October 2023."])
     (inc,) = incidents_from_places(article, make_places(article, "Quanhe"))
