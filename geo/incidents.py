@@ -56,6 +56,7 @@ from ._errors import GeoError
 from .caseless import CaselessPattern
 from .dates import dates_from_text, span_in_year
 from .models import Article, DateSpan, Incident, Mention, Place, Sentence
+from .zones import AZIMUTHS, point_on_zone_near
 
 __all__ = [
     "IncidentType",
@@ -766,6 +767,37 @@ def _best_place(
 
 
 _ASIDE_PENALTY = 1.0
+
+
+def _zone_instead(
+    text: str, located: Sequence[_Located], best: tuple[Place, float] | None
+) -> tuple[Place, float] | None:
+    """In "crossed the MDL ... in the sector north of Paju" the event is in the zone.
+
+    A town named only to say which stretch of a band-shaped zone is meant (a compass word
+    before it) gives way to the zone, placed on its line on that side of the town
+    (:func:`geo.zones.point_on_zone_near`, geo_precision 2). "two kilometres north of
+    Panmunjom" measures from the place, which stays.
+    """
+    town = next((loc for loc in located if best and loc.place is best[0]), None)
+    before = _window(text, town.start) if town and _settlement(town.place) else ""
+    compass = _COMPASS_OF.search(before)
+    if not compass or _DISTANCE_END.search(before, 0, compass.start()) or town is None:
+        return best
+    for loc in located:
+        zone = loc.place.candidate
+        point = zone and not loc.reporting and point_on_zone_near(
+            zone, town.place.candidate, compass.group(1).lower())  # fmt: skip
+        if point:
+            at = replace(zone, lat=point[0], lon=point[1], estimate=True, precision=2)
+            why = f"on the line {compass.group(1).lower()} of {town.place.name}"
+            return replace(loc.place, candidate=at, geo_precision=2, anchor=town.place,
+                           reason=f"{loc.place.reason}; {why}"), best[1]  # fmt: skip
+    return best
+
+
+_COMPASS_OF = re.compile(rf"\b({'|'.join(AZIMUTHS)})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_DISTANCE_END = re.compile(r"\b(?:km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|m)\s*$", re.I)
 
 
 _DESTINATION_ROLES = frozenset({"to", "back to", "toward", "towards"})
@@ -2028,7 +2060,8 @@ def _drafts_from_clause(
     # refused consignments bound for Sinuiju": the site or the town meant comes before a
     # destination
     aside = _subordinate_spans(clause.text)
-    best = _best_place(located, cue, itype, destinations=False, aside=aside)
+    best = _zone_instead(clause.text, located, _best_place(
+        located, cue, itype, destinations=False, aside=aside))  # fmt: skip
     if best is None or _of_class(best[0], _VAGUE_CLASSES):  # "North Korea ... in the complex"
         best = _site_antecedent(article, clause, sites) or best
     deictic = None if best else _deictic_place(article, clause, sites, previous)
