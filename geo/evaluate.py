@@ -585,13 +585,21 @@ def _same_place(
     pred_name: Any,
     pred_point: tuple[float, float] | None,
     pred_area: _Area | None = None,
+    pred_id: Any = None,
 ) -> bool:
-    """Return whether a prediction is at the gold place (25 km, same name or inside its area).
+    """Return whether a prediction is at the gold place (25 km, entry, name or area).
 
+    Within 25 km of the gold point, the same gazetteer entry, the same name, or inside the
+    gold area all count. The same entry counts wherever the prediction draws it: "the DMZ
+    north of Paju" is the DMZ, on the stretch of the line by Paju, far from the zone's
+    nominal point.
     When the gold place is a country or province ("smuggled into China"), a more precise
     predicted place in that country (``country_code``) or province (``admin1``) counts.
     A gold place of None matches an unplaced prediction.
     """
+    if gold_place and not _missing(pred_id) and pred_id:
+        if str(pred_id) == str(gold_place.get("gazetteer_id") or ""):
+            return True
     gold_point = _gold_latlon(gold_place)
     if gold_point is not None and pred_point is not None:
         if _km(*gold_point, *pred_point) <= MATCH_KM:
@@ -632,7 +640,8 @@ def _score_incidents(
                 if area is None and not _missing(row.get("country_code")):
                     area = (str(row.get("country_code") or ""), "")
                 if pi in used or not _same_place(g.get("place"), g_place, row.get("place"),
-                                                 _latlon(geom), area):  # fmt: skip
+                                                 _latlon(geom), area,
+                                                 row.get("gazetteer_id")):  # fmt: skip
                     continue
                 dated = (_iso(row.get("date_start")), _iso(row.get("date_end"))) == (
                     _iso(g.get("date_start")), _iso(g.get("date_end")))  # fmt: skip
@@ -681,9 +690,10 @@ def _score_routes(
             origin_area = _area_of(row.get("origin_id"), row.get("origin"), areas)
             destination_area = _area_of(row.get("destination_id"), row.get("destination"), areas)
             if _same_place(g.get("origin"), origin, row.get("origin"), _latlon(geom, end=0),
-                           origin_area) and _same_place(
+                           origin_area, row.get("origin_id")) and _same_place(
                 g.get("destination"), destination, row.get("destination"),
-                _latlon(geom, end=-1), destination_area):  # fmt: skip
+                _latlon(geom, end=-1), destination_area,
+                row.get("destination_id")):  # fmt: skip
                 rank = (row.get("status") == g.get("status"), row.get("mode") == g.get("mode"))
                 candidates.append((rank, -pi))
         if candidates:

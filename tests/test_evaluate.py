@@ -196,6 +196,21 @@ def test_incident_far_from_gold_place_is_not_found():
     assert score.missed_incidents == ["smuggling at Sinuiju: not found"]
 
 
+def test_incident_on_the_gold_gazetteer_entry_is_found_wherever_it_is_drawn():
+    dmz = {"name": "DMZ", "mentions": ["DMZ"], "gazetteer_id": "bw:korean-demilitarized-zone",
+           "lat": 38.31421, "lon": 127.31449, "country_code": "KP", "feature_class": "region",
+           "geo_precision": 3}  # fmt: skip
+    gold_incident = {**GOLD_INCIDENTS[0], "place": "DMZ"}
+    by_paju = {"lat": 37.849, "lon": 126.666}  # the stretch of the line north of Paju
+    row = incident("Korean Demilitarized Zone", by_paju, "2024-09-28", "2024-09-28")
+    g = gold([dmz], incidents=[gold_incident])
+    found = score_article(g, places_gdf([]), gdf([{**row, "gazetteer_id": dmz["gazetteer_id"]}],
+                                                  INCIDENT_COLUMNS), None)  # fmt: skip
+    elsewhere = score_article(g, places_gdf([]), gdf([{**row, "gazetteer_id": "gn:1"}],
+                                                      INCIDENT_COLUMNS), None)  # fmt: skip
+    assert (found.incident_recall_dated, elsewhere.incident_recall_dated) == (1.0, 0.0)
+
+
 def route(origin, destination, a, b):
     return {"id": "a1-r001", "article_id": "a1", "origin": origin, "destination": destination,
             "mode": "truck", "status": "completed",
