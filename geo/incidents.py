@@ -248,7 +248,8 @@ _COMPLEMENT = re.compile(
 
 
 _TIME_ADVERBIAL = re.compile(
-    r"(?:the\s+)?(?:early|mid|late|last|this|\d|(?:same\s+)?(?:morning|day|night|evening|"
+    r"(?:the\s+)?(?:early|mid|late|last|this|previous|past|spring|summer|autumn|winter|\d|"
+    r"(?:same\s+)?(?:morning|day|night|evening|"
     r"afternoon|week|month|year|time)\b|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)",
     re.IGNORECASE,

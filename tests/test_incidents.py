@@ -164,6 +164,17 @@ def test_reported_content_keeps_its_own_date():
         "closure", date(2023, 8, 1), date(2023, 8, 10))  # fmt: skip
 
 
+def test_a_season_after_since_dates_the_where_clause_it_ends():
+    article = make_article(
+        ["Legal imports are still piling up at the airfield in Uiju, where the authorities have "
+         "held Chinese goods in quarantine sheds since the previous autumn."],
+        published=date(2023, 6, 1),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Uiju"))
+    assert (inc.type, inc.date.start, inc.date.end) == (
+        "storage", date(2022, 9, 1), date(2022, 11, 30))  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("words", "year"),
     [
