@@ -707,8 +707,9 @@ def _place_score(
         score = max(score, _ROLE_WEIGHT["at"])  # "returned to Sinuiju, where they were stored"
     if loc.role in ("from", "left") and itype is not None and itype.type in _ORIGIN_TYPES:
         # people or goods crossing "from X": X is the crossing point; a ship that "left X"
-        # (not where it later lay "off Y"): where the voyage began
-        score = 2.5 if loc.role == "from" else 3.0
+        # (not where it later lay "off Y" or unloaded, even near the cue): where the voyage
+        # began
+        score = 2.5 if loc.role == "from" else 4.0
     elif loc.role == "through" and loc.en_route:
         if not _facility(loc.place):
             score = 0.5  # "from Sinuiju to Kaesong, passing through Pyongyang": on the way

@@ -273,6 +273,10 @@ def test_dated_event_without_a_place_goes_on_where_the_story_is():
         (["A tanker left Nampo in late January 2025 and reappeared off Dalian after nine days "
           "dark.", "Dec. 27, 2025 — A cargo ship leaves Rajin with iron ore bound for Dalian."],
          ("Nampo", "Dalian", "Rajin"), ["Nampo", "Rajin"]),
+        (["Data showed a bulk carrier that left the port of Nampo in late February 2024 "
+          "anchoring off Dalian, in Liaoning province, where it unloaded what traders called "
+          "anthracite."],
+         ("Nampo", "Dalian", "Liaoning"), ["Nampo"]),
         # a bridge on the way is not where the transport began, unless nothing else says so
         (["In May 2025 trucks carried squid from Rajin over the Quanhe bridge, a trader said.",
           "Traders from Sinuiju said trucks crossed the Friendship Bridge on 3 June 2025."],
