@@ -1574,7 +1574,7 @@ _DEFINITE_SITE = re.compile(
 _CLAUSE_BREAK = re.compile(r",?\s+but\s+(?!also\b)|;\s+")
 _SITE_NOUN = re.compile(
     rf"\bthe (?:same )?({_SITE_NOUNS}|laboratory|compound|farm|shop|port|station|complex|"
-    r"harbou?r|industrial zone|park|court)\b",
+    r"harbou?r|industrial zone|park|court|restaurant|hotel|guesthouse|hospital|camp)\b",
     re.IGNORECASE,
 )
 

@@ -1247,6 +1247,17 @@ def test_the_factory_is_where_the_article_named_the_factory():
     assert (sewing.type, sewing.place.name) == ("covert_production", "Hyesan")
 
 
+def test_police_picking_her_up_in_the_restaurant_arrested_her_where_the_restaurant_is():
+    article = make_article(
+        ["Within a week she was working in a restaurant kitchen in Yanji.",
+         "Her luck ran out in 2021.",
+         "Police checking residence permits picked her up in the restaurant."]
+    )  # fmt: skip
+    incidents = incidents_from_places(article, make_places(article, "Yanji"))
+    assert [(i.type, i.place.name, i.date.start) for i in incidents] == [
+        ("arrest", "Yanji", date(2021, 1, 1))]  # fmt: skip
+
+
 def test_where_officials_spoke_is_not_where_it_happened():
     article = make_article(
         [
