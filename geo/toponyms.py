@@ -370,7 +370,7 @@ def _following_hint(tokens: list[_Token], match: _Match, text: str) -> str | Non
 
 _ANCHOR = re.compile(
     r"(?:\s+(?:village|town|county|township|district|area|hamlet|city))?"
-    r"(?:\s*,\s*(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+)?"
+    r"(?:\s*,\s*(?:(?:a|an|the)\s+)?(?:[a-z'’-]+\s+){0,3}?"
     r"(?:village|town|city|hamlet|settlement|district|area|community|township|county))?"
     r"(?:\s+(?:about|some|roughly|around)?\s*\d+\s*(?:km|kilometers|kilometres|miles))?"
     r"(?:\s+(?:up|down)stream|\s+(?:just\s+)?(?:north|south|east|west|northeast|northwest|"

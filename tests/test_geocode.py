@@ -196,13 +196,20 @@ def test_a_village_outside_a_town_is_not_a_namesake_hundreds_of_km_away():
     assert distance_km(village.candidate, sakju.candidate) < 1
 
 
-def test_a_hamlet_just_outside_a_town_is_placed_at_the_town_not_a_far_namesake(gazetteer):
-    places, _ = resolve(
-        "Stoves went to 250 households in Kangson-ri, a hamlet just outside Musan.", gazetteer
-    )
-    hamlet, musan = places["Kangson-ri"], places["Musan"]
+@pytest.mark.parametrize(
+    ("text", "name", "town"),
+    [
+        ("Stoves went to 250 households in Kangson-ri, a hamlet just outside Musan.",
+         "Kangson-ri", "Musan"),
+        ("The herbs were carried to the river at Chongsong, a riverside workers' district near "
+         "Sakju, and rowed across.", "Chongsong", "Sakju"),
+    ],
+)  # fmt: skip
+def test_a_hamlet_by_a_town_is_placed_at_the_town_not_a_far_namesake(gazetteer, text, name, town):
+    places, _ = resolve(text, gazetteer)
+    hamlet, near = places[name], places[town]
     assert hamlet.geo_precision == 2
-    assert distance_km(hamlet.candidate, musan.candidate) < 1
+    assert distance_km(hamlet.candidate, near.candidate) < 1
 
 
 def test_a_far_city_named_by_its_own_name_beats_a_near_namesake_by_an_alternate_name(gazetteer):
