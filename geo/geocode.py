@@ -238,8 +238,9 @@ def _area_score(c: Candidate, group: _Group, ctx: _Context) -> tuple[float, list
                 continue
             limit = _AREA_RADIUS_KM.get(parent.feature_class, 60.0)
             if (parent.feature_class == "country" and parent.country_code == c.country_code) or (
-                parent.feature_class != "country" and distance_km(parent, c) <= limit
-            ):
+                parent.feature_class != "country"
+                and (parent.name == c.admin1 or distance_km(parent, c) <= limit)
+            ):  # "Sanhe, in Hebei": 300 km from Hebei's point, but in Hebei
                 return best + 0.5, [*reasons, f"'{mention.search_name} … {parent.name}' pattern"]
     return best, reasons
 

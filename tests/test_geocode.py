@@ -41,6 +41,16 @@ def test_sanhe_across_the_tumen_from_hoeryong_is_the_jilin_village(gazetteer):
     assert any(c.gazetteer_id == "gn:1796823" for c, _ in sanhe.scored)  # Hebei was considered
 
 
+def test_sanhe_in_hebei_is_the_hebei_city_though_the_story_is_on_the_tumen(gazetteer):
+    places, _ = resolve(
+        "Four men carried the sacks from Onsong across the Tumen to Yanji, in Jilin. Their "
+        "goods piled up in a rented warehouse in Sanhe, in Hebei, a short drive from Beijing.",
+        gazetteer,
+    )
+    assert km(places["Sanhe"], 39.98, 117.07) < 10
+    assert "'Sanhe … Hebei' pattern" in places["Sanhe"].reason
+
+
 def test_sanhe_in_hebei_context_is_the_hebei_city(gazetteer):
     places, _ = resolve(
         "A trading firm in Sanhe, Hebei province, near Beijing placed the order.", gazetteer
