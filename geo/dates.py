@@ -152,6 +152,11 @@ _DAY_MONTH = re.compile(
 )
 _MONTH_YEAR = re.compile(rf"(?<![\w.-])(?:{_MOD})?{_month('m')}(?:,?\s+{_YEAR})?")
 _ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])")
+#: "Thu 27/9", "Monday 3/10/2022": numbers in either order, told apart by the weekday.
+_WEEKDAY_NUMERIC = re.compile(
+    r"(?<![\w/])(?P<wd>(?i:mon|tue|wed|thu|fri|sat|sun))(?i:[a-z]*)\.?,?\s+"
+    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>(?:19|20)?\d\d))?(?![\w/])"
+)
 _YEAR_ONLY = re.compile(rf"(?<![\w.,:-])(?:{_MOD})?{_YEAR}")
 _RELATIVE = re.compile(
     r"\b(?P<earlier>(?i:earlier)\s+)?(?:(?P<mod>(?i:early|mid|late))[-\s]+)?"
@@ -218,6 +223,7 @@ _ANY_MONTH = re.compile(
 _ANY_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _GATES: dict[str, re.Pattern[str] | None] = {
     "iso": _ANY_YEAR,
+    "weekday_numeric": re.compile(r"\d/\d"),
     "month_day": _ANY_MONTH,
     "day_month": _ANY_MONTH,
     "month_year": _ANY_MONTH,
@@ -244,6 +250,7 @@ _PART_FIRST_DAY = {"early": 1, "mid": 11, "late": 21}
 
 _PRECEDENCE = (
     "iso",
+    "weekday_numeric",
     "month_day",
     "day_month",
     "week_of",
@@ -474,6 +481,7 @@ def _find_hits(text: str) -> list[_Hit]:
     """Every candidate match of every pattern (may overlap)."""
     patterns = {
         "iso": _ISO,
+        "weekday_numeric": _WEEKDAY_NUMERIC,
         "month_day": _MONTH_DAY,
         "day_month": _DAY_MONTH,
         "month_year": _MONTH_YEAR,
@@ -518,6 +526,7 @@ def _spans_from_hit(
     """Turn one kept hit into zero, one or two DateSpans."""
     handler = {
         "iso": _from_iso,
+        "weekday_numeric": _from_weekday_numeric,
         "month_day": _from_month_day,
         "day_month": _from_day_month,
         "month_year": _from_month_year,
@@ -616,6 +625,30 @@ def _from_iso(m: re.Match[str], text: str, reference: date | None, ri: bool) -> 
         return []
     day = date(y, mo, d)
     return [_span(m, day, day, "day")]
+
+
+def _from_weekday_numeric(
+    m: re.Match[str], text: str, reference: date | None, ri: bool
+) -> list[DateSpan]:
+    """'Thu 27/9' -> the day, as day/month or month/day: whichever falls on that weekday.
+
+    The year is the text's, else the reference's (or the one before, as for "Sept. 27").
+    No reading on that weekday (or no year to check it in): a date of unknown day, so that
+    the weekday alone is not read as last Monday.
+    """
+    weekday = [d[:3] for d in _WEEKDAYS].index(m["wd"].lower())
+    given = m["y"] and int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+    days = set()
+    for day, month in ((int(m["a"]), int(m["b"])), (int(m["b"]), int(m["a"]))):
+        if not 1 <= month <= 12 or not _valid(given or 2000, month, day):
+            continue
+        year = given or (reference and _year_for_day(month, day, reference, _lookahead(text, ri)))
+        if year and date(year, month, day).weekday() == weekday:
+            days.add(date(year, month, day))
+    if len(days) != 1:
+        return [_span(m, None, None, "unknown")]
+    (day,) = days
+    return [_span(m, day, day, "day", inferred=not m["y"])]
 
 
 def _from_month_day(

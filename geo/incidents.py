@@ -1020,8 +1020,8 @@ def _only_the_time(text: str, span: DateSpan, *, place: bool = False) -> bool:
     return bool(_TIME_ONLY.fullmatch(_SPEAKER.sub("", text[: span.start_char] + " " + after)))
 
 
-#: ", Helong." after an entry's day: where it was written
-_HEADING_PLACE = re.compile(r"^\s*,\s*[A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*){0,2}(?=\W*$)")
+#: ", Helong." or " — Khasan." after an entry's day: where it was written
+_HEADING_PLACE = re.compile(r"^\s*(?:,|—|–|--?)\s*[A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*){0,2}(?=\W*$)")
 
 
 def _in_story_year(article: Article, sentence: Sentence, spans: list[DateSpan]) -> list[DateSpan]:

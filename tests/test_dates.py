@@ -93,6 +93,21 @@ def test_numbers_and_words_that_are_not_dates(text):
     assert dates_from_text(text, reference=REF) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Thu 27/9 — Border guards detained two men.", date(2018, 9, 27)),  # day/month
+        ("Thursday 9/27: a train crossed.", date(2018, 9, 27)),  # month/day
+        ("Fri 5/10/2018 — Permit refused.", date(2018, 10, 5)),  # 5 October was a Friday
+        ("Mon 27/9 — a typo in the notebook.", None),  # 27 September 2018 was a Thursday
+        ("Sun 24/7 patrols.", None),
+    ],
+)
+def test_numeric_days_are_read_in_the_order_their_weekday_allows(text, day):
+    (span,) = dates_from_text(text, reference=date(2018, 10, 5))
+    assert (span.start, span.precision) == (day, "day" if day else "unknown")
+
+
 def test_a_weekday_before_a_date_is_part_of_it():
     (span,) = dates_from_text("Friday, 4 March 2016.", reference=REF)
     assert (span.start, span.end, span.precision) == (date(2016, 3, 4), date(2016, 3, 4), "day")

@@ -598,6 +598,17 @@ def test_every_sentence_of_a_diary_entry_happened_on_its_day_unless_told_later()
         ("seizure", date(2019, 4, 9)), ("seizure", date(2019, 4, 11))]  # fmt: skip
 
 
+def test_a_notebook_entry_headed_by_a_numeric_day_and_a_place_dates_its_paragraph():
+    article = make_article(
+        ["Wed 26/9 — Khasan.", "Big news: traffic restarted.",
+         "Watched a train of thirty wagons roll across from Tumangang at 14:10."],
+        published=date(2018, 10, 5),
+    )  # fmt: skip
+    found = incidents_from_places(article, make_places(article, "Khasan", "Tumangang"))
+    assert [(i.type, i.place.name, i.date.start) for i in found] == [
+        ("transport", "Tumangang", date(2018, 9, 26))]  # fmt: skip
+
+
 def test_the_19th_is_in_the_month_of_the_day_told_before():
     article = make_article(
         ["On March 3, two men were caught carrying batteries across the ice at Hyesan.",
