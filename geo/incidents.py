@@ -256,6 +256,10 @@ _TIME_ADVERBIAL = re.compile(
 )
 
 
+#: "that spans / links / connects": a relative clause that only describes a landmark.
+_LANDMARK_VERB = re.compile(
+    r"(?:spans|links|connects|joins|separates|runs|lies|stands|overlooks|faces|borders)\b"
+)
 _FINITE = re.compile(r"\s(?:was|were|is|are|has|have|had)\b")
 #: A subordinate clause ends at a comma, semicolon or quote — not at "April 3, 2025".
 _CLAUSE_END = re.compile(r"[;“”\"]|,(?!\s*(?:19|20)\d\d\b)")
@@ -276,6 +280,8 @@ def _subordinate_spans(text: str) -> list[tuple[int, int]]:
             continue  # "said X and that Y": Y is reported content too
         if _TIME_ADVERBIAL.match(text, m.end()):
             continue  # "since late December", "after March 3": a date, not a clause
+        if _LANDMARK_VERB.match(text, m.end()):
+            continue  # "the bridge that spans the Yalu ... from late June": a date of the event
         end = _CLAUSE_END.search(text, m.end())
         stop = end.start() if end else len(text)
         if m.group(1).lower() in ("that", "which"):

@@ -164,6 +164,18 @@ def test_reported_content_keeps_its_own_date():
         "closure", date(2023, 8, 1), date(2023, 8, 10))  # fmt: skip
 
 
+def test_a_clause_describing_the_bridge_does_not_take_the_events_date():
+    article = make_article(
+        ["North Korea brought in dozens of freight cars of machine tools over the railway "
+         "bridge that spans the Yalu River between Linjiang and Manpo from late June to "
+         "mid-July, sources said."],
+        published=date(2018, 7, 30),
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Linjiang", "Manpo"))
+    assert (inc.type, inc.date.start, inc.date.end) == (
+        "transport", date(2018, 6, 21), date(2018, 7, 20))  # fmt: skip
+
+
 def test_a_season_after_since_dates_the_where_clause_it_ends():
     article = make_article(
         ["Legal imports are still piling up at the airfield in Uiju, where the authorities have "
