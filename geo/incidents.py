@@ -630,7 +630,8 @@ _WHERE_AFTER = re.compile(r"\s*,?\s*where\b")
 #: Quanhe (圈河) port" — whatever happens to the facility happens at the place.
 _FACILITY_AFTER = re.compile(
     r"\s*(?:\([^)]{1,20}\)\s*)?(?:[Cc]ustoms|checkpoint|port|railway station|station|"
-    r"border crossing|crossing|bridge|market|mine|factory|customs house|customs office|"
+    r"border crossing|crossing|bridge|market|mine|factory|plant|mill|smelter|customs house|"
+    r"customs office|"
     r"land port|port of entry|border post|terminal|wharf|pier|jetty|(?:[A-Z][\w']+ )*[Cc]ourt|"
     r"police station|prison|(?:[A-Za-z-]+\s+){0,3}(?:police|[Ss]ecurity [Bb]ureau))\b"
 )  # "officers of the Ji'an anti-smuggling police" work in Ji'an

@@ -164,6 +164,15 @@ def test_reported_content_keeps_its_own_date():
         "closure", date(2023, 8, 1), date(2023, 8, 10))  # fmt: skip
 
 
+def test_a_plant_named_after_its_town_ordered_there():
+    article = make_article(
+        ["A source said a Hyesan plant had placed the order with a Chinese broker in May 2018 "
+         "through a trading firm based in Tonghua."]
+    )  # fmt: skip
+    (inc,) = incidents_from_places(article, make_places(article, "Hyesan", "Tonghua"))
+    assert (inc.type, inc.place.name) == ("trade_order", "Hyesan")
+
+
 def test_a_clause_describing_the_bridge_does_not_take_the_events_date():
     article = make_article(
         ["North Korea brought in dozens of freight cars of machine tools over the railway "
