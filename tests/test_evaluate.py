@@ -374,8 +374,9 @@ HELD_OUT_FLOORS = {
     "holdout13": 0.63, "holdout14": 0.80, "holdout15": 0.72, "holdout16": 0.65,
     "holdout17": 0.66, "holdout18": 0.49, "holdout19": 0.66, "holdout20": 0.68,
     "holdout21": 0.60, "holdout22": 0.66, "holdout23": 0.67, "holdout24": 0.76,
-    "holdout25": 0.73, "holdout26": 0.60, "holdout27": 0.64, "holdout28": 0.64,
-    "holdout29": 0.56, "holdout30": 0.53, "holdout31": 0.63,
+    "holdout25": 0.73, "holdout26": 0.63, "holdout27": 0.64, "holdout28": 0.64,
+    "holdout29": 0.56, "holdout30": 0.53, "holdout31": 0.63, "holdout32": 0.80,
+    "holdout33": 0.76,
 }  # fmt: skip
 
 
