@@ -1858,9 +1858,14 @@ def _dated_subordinates(clause: Sentence, types: Sequence[IncidentType]) -> list
                 out.append(_part(clause, a, b))
             continue
         dated = _dates(text, _ANY_REFERENCE, False)  # only the kind of date counts
-        if any(d.precision in ("day", "range", "month") for d in dated):
+        if any(d.precision in ("day", "range", "month") or _NAMED_YEAR.fullmatch(d.text)
+               for d in dated):  # fmt: skip
             out.append(_part(clause, a, b))
     return out
+
+
+#: "in 2017": a year told as a number, not "last year".
+_NAMED_YEAR = re.compile(r"(?:(?:in|during|by)\s+)?(?:19|20)\d\d")
 
 
 def _who_clauses(text: str) -> list[tuple[int, int]]:

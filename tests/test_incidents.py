@@ -1192,18 +1192,20 @@ def test_coordinated_clause_with_its_own_event_is_a_second_incident():
     assert (arrest.type, arrest.date.start) == ("arrest", date(2024, 10, 24))
 
 
-def test_dated_event_in_an_after_clause_is_an_incident_of_its_own():
+@pytest.mark.parametrize(
+    ("since", "when", "start"),
+    [("after", "on April 3, 2025", date(2025, 4, 3)), ("since", "in 2017", date(2017, 1, 1))],
+)
+def test_dated_event_in_an_after_clause_is_an_incident_of_its_own(since, when, start):
     article = make_article(
         [
-            "Smugglers are ferrying antibiotics to Hyesan after customs officers stopped "
-            "accepting medicine at the Friendship Bridge on April 3, 2025."
+            f"Smugglers are ferrying antibiotics to Hyesan {since} customs officers stopped "
+            f"accepting medicine at the Friendship Bridge {when}."
         ]
     )
     incidents = incidents_from_places(article, make_places(article, "Hyesan", "Friendship Bridge"))
     refusal = [i for i in incidents if i.type == "customs_refusal"]
-    assert [(i.place.name, i.date.start) for i in refusal] == [
-        ("Friendship Bridge", date(2025, 4, 3))
-    ]
+    assert [(i.place.name, i.date.start) for i in refusal] == [("Friendship Bridge", start)]
 
 
 def test_same_night_takes_the_date_of_the_previous_event():
