@@ -2109,7 +2109,11 @@ def _drafts_from_clause(
     elif not _known(dates[0]) and context.follows and context.earlier is not None:
         dates = [context.earlier]  # "tried to cross on Oct. 2, but customs turned it back"
     elif not _known(dates[0]) and previous is not None and _known(previous.date):
-        if inherited and (context.anaphoric and context.one_date_before or continues):
+        if (
+            inherited
+            and (context.anaphoric and context.one_date_before or continues)
+            and not _EARLIER_TIME.search(clause.text)  # "confiscated in earlier crackdowns"
+        ):
             dates = [previous.date]  # "On May 3 ... at Hyesan. They were caught."
     if not any(_known(d) for d in dates) and context.entry:
         dates = _sentence_dates(article, article.sentences[idx])[:1]  # the entry's heading
@@ -2158,6 +2162,9 @@ def _drafts_from_clause(
         )
         for d in dates
     ]
+
+
+_EARLIER_TIME = re.compile(r"\b(?:earlier|previous|former|past)\s+[a-z]+s\b|\bpreviously\b", re.I)
 
 
 def _asked_date(article: Article, idx: int) -> list[DateSpan]:

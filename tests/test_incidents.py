@@ -185,6 +185,17 @@ def test_a_clause_describing_the_bridge_does_not_take_the_events_date():
         "transport", date(2018, 6, 21), date(2018, 7, 20))  # fmt: skip
 
 
+@pytest.mark.parametrize(("words", "dated"), [("in earlier crackdowns", False), ("", True)])
+def test_goods_seized_in_earlier_crackdowns_do_not_take_the_days_date(words, dated):
+    article = make_article(
+        ["A vendor in Hyesan was arrested on Feb. 19, 2024 over a hidden Chinese phone.",
+         f"Phones confiscated {words} have turned up for sale in the city's market."],
+    )  # fmt: skip
+    *_, sale = incidents_from_places(article, make_places(article, "Hyesan"))
+    assert (sale.type, sale.place.name) == ("sale_of_seized_goods", "Hyesan")
+    assert (sale.date.start == date(2024, 2, 19)) is dated
+
+
 def test_a_season_after_since_dates_the_where_clause_it_ends():
     article = make_article(
         ["Legal imports are still piling up at the airfield in Uiju, where the authorities have "
