@@ -2018,6 +2018,8 @@ def _narrative_day(article: Article, previous: _Draft | None, context: _Context)
     options = []
     if previous is not None and _known(previous.date) and previous.date.start is not None:
         options.append((previous.sentence, 1, previous.date))
+        if previous.date.start != previous.date.end:
+            options.pop()  # "Since mid-September goods piled up ... Two days later": no day
     recent = _last_day_told(article, context.sentence)
     if recent is not None:
         options.append((recent[0], 0, recent[1]))

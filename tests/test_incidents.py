@@ -641,6 +641,17 @@ def test_a_notebook_entry_headed_by_a_numeric_day_and_a_place_dates_its_paragrap
         ("transport", "Tumangang", date(2018, 9, 26))]  # fmt: skip
 
 
+def test_two_days_after_a_span_of_weeks_is_no_day_of_that_span():
+    article = make_article(
+        ["Since mid-September 2021 their goods had been piling up in a warehouse in Yanji.",
+         "Two days later, police arrested the courier outside the station in Yanji."],
+        published=date(2021, 12, 1),
+    )  # fmt: skip
+    storage, arrest = incidents_from_places(article, make_places(article, "Yanji"))
+    assert (storage.type, storage.date.start) == ("storage", date(2021, 9, 11))
+    assert (arrest.type, arrest.date.precision) == ("arrest", "unknown")
+
+
 def test_the_19th_is_in_the_month_of_the_day_told_before():
     article = make_article(
         ["On March 3, two men were caught carrying batteries across the ice at Hyesan.",
