@@ -680,7 +680,7 @@ def test_the_day_a_statement_was_made_is_not_the_events_day():
 )  # fmt: skip
 def test_a_sentence_that_only_names_a_year_sets_the_year_of_the_days_after_it(setting, year):
     article = make_article(
-        [setting, "In the first week of August a special unit took over the riverbank at Onsong.",
+        [setting, "On August 3 a special unit took over the riverbank at Onsong.",
          "Two days later the police caught me in Hoeryong."],
         published=date(2025, 1, 20),
     )  # fmt: skip
